@@ -1,0 +1,18 @@
+// Each subcommand registers its flags on the CLI11 app and returns the action
+// to run once parsing succeeded. The action returns an exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace needle::cli {
+
+using Action = std::function<int()>;
+
+Action RegisterHash(CLI::App& app);
+
+// Shared flag: --format jsonl|text with "auto" = text on a terminal.
+enum class OutputFormat { kJsonl, kText };
+OutputFormat ResolveFormat(const std::string& flag);
+
+}  // namespace needle::cli

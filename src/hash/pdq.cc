@@ -1,0 +1,334 @@
+// PDQ hash core. Build flags: -O3 -ffp-contract=off (see CMakeLists.txt).
+//
+// Bit-exactness rules (../shared/docs/pdq.md §2, §6.4), kept by every loop here:
+// - float arithmetic in the reference's order, no fused multiply-add;
+// - the box filter's running sum adds the entering sample before removing
+//   the leaving one, and divides by the sample count as float;
+// - DCT sums run k = 0..63 into one accumulator per output.
+// Vectorisation is always *across* independent outputs (columns, rows in a
+// block, DCT outputs), never within one sum, so each output sees exactly the
+// reference's sequence of roundings.
+#include "hash/pdq.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace needle::hash {
+namespace {
+
+constexpr int kMinHashableDim = 5;
+constexpr int kJaroszPasses = 2;
+
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define NEEDLE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NEEDLE_CLONES
+#endif
+
+// Box filter of `nlanes` independent signals of length `len`. Sample k of
+// lane L is in[k * stride + L]. This is the reference box1DFloat applied to
+// every lane at once; lanes are contiguous so the lane loops vectorise.
+NEEDLE_CLONES
+void BoxLanes(const float* __restrict in, float* __restrict out, int len, size_t stride, int nlanes, int full,
+              float* __restrict sum) {
+  const int half = (full + 2) / 2;
+  const int p1 = half - 1;
+  const int p2 = full - half + 1;
+  const int p3 = len - full;
+  const int p4 = half - 1;
+  for (int L = 0; L < nlanes; ++L) sum[L] = 0.0f;
+  size_t r = 0, l = 0, o = 0;
+  int n = 0;
+  for (int i = 0; i < p1; ++i, ++r, ++n) {
+    const float* x = in + r * stride;
+    for (int L = 0; L < nlanes; ++L) sum[L] += x[L];
+  }
+  for (int i = 0; i < p2; ++i, ++r, ++o) {
+    const float* x = in + r * stride;
+    float* y = out + o * stride;
+    ++n;
+    const float fn = static_cast<float>(n);
+    for (int L = 0; L < nlanes; ++L) {
+      sum[L] += x[L];
+      y[L] = sum[L] / fn;
+    }
+  }
+  {
+    const float fn = static_cast<float>(n);
+    for (int i = 0; i < p3; ++i, ++r, ++l, ++o) {
+      const float* x = in + r * stride;
+      const float* w = in + l * stride;
+      float* y = out + o * stride;
+      for (int L = 0; L < nlanes; ++L) {
+        sum[L] += x[L];
+        sum[L] -= w[L];
+        y[L] = sum[L] / fn;
+      }
+    }
+  }
+  for (int i = 0; i < p4; ++i, ++l, ++o) {
+    const float* w = in + l * stride;
+    float* y = out + o * stride;
+    --n;
+    const float fn = static_cast<float>(n);
+    for (int L = 0; L < nlanes; ++L) {
+      sum[L] -= w[L];
+      y[L] = sum[L] / fn;
+    }
+  }
+}
+
+// Filter down every column: all columns are lanes, rows are samples. Streams
+// the image row by row (no power-of-two stride aliasing, §6.7).
+void BoxAlongCols(const float* in, float* out, int rows, int cols, int window, std::vector<float>& sum) {
+  sum.resize(static_cast<size_t>(cols));
+  BoxLanes(in, out, rows, static_cast<size_t>(cols), cols, window, sum.data());
+}
+
+// Filter along every row: transpose blocks of kBlock rows so that rows become
+// lanes, filter, transpose back.
+constexpr int kBlock = 16;
+
+NEEDLE_CLONES
+void TransposeIn(const float* __restrict in, float* __restrict t, int nrows, int cols) {
+  for (int b = 0; b < nrows; ++b) {
+    const float* src = in + static_cast<size_t>(b) * cols;
+    for (int k = 0; k < cols; ++k) t[static_cast<size_t>(k) * kBlock + b] = src[k];
+  }
+}
+
+NEEDLE_CLONES
+void TransposeOut(const float* __restrict t, float* __restrict out, int nrows, int cols) {
+  for (int b = 0; b < nrows; ++b) {
+    float* dst = out + static_cast<size_t>(b) * cols;
+    for (int k = 0; k < cols; ++k) dst[k] = t[static_cast<size_t>(k) * kBlock + b];
+  }
+}
+
+void BoxAlongRows(const float* in, float* out, int rows, int cols, int window, std::vector<float>& tmp) {
+  const size_t block = static_cast<size_t>(cols) * kBlock;
+  tmp.resize(2 * block + kBlock);
+  float* tin = tmp.data();
+  float* tout = tin + block;
+  float* sum = tout + block;
+  for (int r0 = 0; r0 < rows; r0 += kBlock) {
+    const int nr = std::min(kBlock, rows - r0);
+    TransposeIn(in + static_cast<size_t>(r0) * cols, tin, nr, cols);
+    BoxLanes(tin, tout, cols, kBlock, nr, window, sum);
+    TransposeOut(tout, out + static_cast<size_t>(r0) * cols, nr, cols);
+  }
+}
+
+// The reference 1-D box filter, one signal with a stride (oracle for tests).
+void Box1DNaive(const float* in, float* out, int len, int stride, int full) {
+  const int half = (full + 2) / 2;
+  float sum = 0;
+  int n = 0, r = 0, l = 0, o = 0;
+  for (int i = 0; i < half - 1; ++i) { sum += in[r * stride]; ++n; ++r; }
+  for (int i = 0; i < full - half + 1; ++i) { sum += in[r * stride]; ++n; ++r; out[o * stride] = sum / n; ++o; }
+  for (int i = 0; i < len - full; ++i) {
+    sum += in[r * stride]; sum -= in[l * stride]; ++r; ++l; out[o * stride] = sum / n; ++o;
+  }
+  for (int i = 0; i < half - 1; ++i) { sum -= in[l * stride]; --n; ++l; out[o * stride] = sum / n; ++o; }
+}
+
+// The 16x64 DCT-II basis, rows 1..16 (DC skipped), built as the reference does.
+struct DctMatrix {
+  float d[16][64];
+  float dt[64][16];  // transposed copy for the second product
+  DctMatrix() {
+    const float scale = static_cast<float>(std::sqrt(2.0 / 64.0));
+    const double pi = 3.14159265358979323846;
+    for (int i = 0; i < 16; ++i)
+      for (int j = 0; j < 64; ++j) {
+        d[i][j] = static_cast<float>(scale * std::cos(((pi / 2.0 / 64.0) * (i + 1)) * (2 * j + 1)));
+        dt[j][i] = d[i][j];
+      }
+  }
+};
+const DctMatrix& Dct() {
+  static const DctMatrix m;
+  return m;
+}
+
+// DCT (16x16 coefficients) of the 64x64 buffer and the quality score.
+int PrepareCoefficients(const float* a64, float* b16) {
+  const int quality = internal::Quality64(a64);
+  internal::Dct64To16(a64, b16);
+  return quality;
+}
+
+// Builds the 64x64 buffer from luma with the reference's filter/decimate.
+void Downsample(float* luma, int rows, int cols, float* a64) {
+  std::vector<float> scratch(static_cast<size_t>(rows) * cols);
+  internal::JaroszFilter(luma, scratch.data(), rows, cols, internal::JaroszWindow(cols, 64),
+                         internal::JaroszWindow(rows, 64));
+  internal::Decimate64(luma, rows, cols, a64);
+}
+
+// Dihedral transforms in the DCT domain (pdq.md §3). v = B[i][j].
+template <typename F>
+Hash256 Variant(const float* b, F f) {
+  float t[256];
+  for (int i = 0; i < 16; ++i)
+    for (int j = 0; j < 16; ++j) f(t, i, j, b[i * 16 + j]);
+  return internal::ThresholdAtMedian(t);
+}
+
+}  // namespace
+
+namespace internal {
+
+int JaroszWindow(int old_size, int new_size) { return (old_size + 2 * new_size - 1) / (2 * new_size); }
+
+void JaroszFilter(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
+  std::vector<float> tmp;
+  for (int pass = 0; pass < kJaroszPasses; ++pass) {
+    BoxAlongRows(buf, scratch, rows, cols, win_rows, tmp);
+    BoxAlongCols(scratch, buf, rows, cols, win_cols, tmp);
+  }
+}
+
+void JaroszFilterNaive(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
+  for (int pass = 0; pass < kJaroszPasses; ++pass) {
+    for (int i = 0; i < rows; ++i)
+      Box1DNaive(buf + static_cast<size_t>(i) * cols, scratch + static_cast<size_t>(i) * cols, cols, 1, win_rows);
+    for (int j = 0; j < cols; ++j) Box1DNaive(scratch + j, buf + j, rows, cols, win_cols);
+  }
+}
+
+void Decimate64(const float* in, int rows, int cols, float* out) {
+  for (int i = 0; i < 64; ++i) {
+    const int ini = static_cast<int>(((i + 0.5) * rows) / 64);
+    for (int j = 0; j < 64; ++j) {
+      const int inj = static_cast<int>(((j + 0.5) * cols) / 64);
+      out[i * 64 + j] = in[static_cast<size_t>(ini) * cols + inj];
+    }
+  }
+}
+
+int Quality64(const float* a) {
+  int g = 0;
+  for (int i = 0; i < 63; ++i)
+    for (int j = 0; j < 64; ++j) {
+      const float u = a[i * 64 + j], v = a[(i + 1) * 64 + j];
+      const int d = static_cast<int>(((u - v) * 100) / 255);
+      g += std::abs(d);
+    }
+  for (int i = 0; i < 64; ++i)
+    for (int j = 0; j < 63; ++j) {
+      const float u = a[i * 64 + j], v = a[i * 64 + j + 1];
+      const int d = static_cast<int>(((u - v) * 100) / 255);
+      g += std::abs(d);
+    }
+  return std::min(100, g / 90);
+}
+
+void Dct64To16(const float* a, float* b) {
+  const DctMatrix& m = Dct();
+  float t[16][64];
+  for (int i = 0; i < 16; ++i) {
+    float* ti = t[i];
+    for (int j = 0; j < 64; ++j) ti[j] = 0.0f;
+    for (int k = 0; k < 64; ++k) {
+      const float dik = m.d[i][k];
+      const float* ak = a + k * 64;
+      for (int j = 0; j < 64; ++j) ti[j] += dik * ak[j];
+    }
+  }
+  for (int i = 0; i < 16; ++i) {
+    float* bi = b + i * 16;
+    for (int j = 0; j < 16; ++j) bi[j] = 0.0f;
+    for (int k = 0; k < 64; ++k) {
+      const float tik = t[i][k];
+      const float* dk = m.dt[k];
+      for (int j = 0; j < 16; ++j) bi[j] += tik * dk[j];
+    }
+  }
+}
+
+Hash256 ThresholdAtMedian(const float* b) {
+  std::array<float, 256> v;
+  std::memcpy(v.data(), b, sizeof(float) * 256);
+  std::nth_element(v.begin(), v.begin() + 127, v.end());
+  const float median = v[127];
+  Hash256 h;
+  for (int k = 0; k < 256; ++k)
+    if (b[k] > median) h.SetBit(k);
+  return h;
+}
+
+}  // namespace internal
+
+NEEDLE_CLONES
+void LumaFromRgb(const uint8_t* __restrict rgb, size_t npixels, float* __restrict luma) {
+  for (size_t i = 0; i < npixels; ++i) {
+    const float r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
+    luma[i] = ((0.299f * r) + (0.587f * g)) + (0.114f * b);
+  }
+}
+
+PdqHash PdqFromLuma(float* luma, int rows, int cols) {
+  PdqHash out;
+  if (rows < kMinHashableDim || cols < kMinHashableDim) return out;
+  float a64[64 * 64];
+  if (rows == 64 && cols == 64) {
+    std::memcpy(a64, luma, sizeof a64);  // the reference's shortcut
+  } else {
+    Downsample(luma, rows, cols, a64);
+  }
+  float b16[256];
+  out.quality = PrepareCoefficients(a64, b16);
+  out.hash = internal::ThresholdAtMedian(b16);
+  return out;
+}
+
+PdqDihedral PdqDihedralFromLuma(float* luma, int rows, int cols) {
+  PdqDihedral d;
+  if (rows < kMinHashableDim || cols < kMinHashableDim) return d;
+  float a64[64 * 64];
+  Downsample(luma, rows, cols, a64);
+  float b[256];
+  d.quality = PrepareCoefficients(a64, b);
+  auto odd = [](int x) { return (x & 1) != 0; };
+  d.orig = internal::ThresholdAtMedian(b);
+  d.rot90 = Variant(b, [&](float* t, int i, int j, float v) { t[j * 16 + i] = odd(j) ? v : -v; });
+  d.rot180 = Variant(b, [&](float* t, int i, int j, float v) { t[i * 16 + j] = odd(i + j) ? -v : v; });
+  d.rot270 = Variant(b, [&](float* t, int i, int j, float v) { t[j * 16 + i] = odd(i) ? v : -v; });
+  d.flipx = Variant(b, [&](float* t, int i, int j, float v) { t[i * 16 + j] = odd(i) ? v : -v; });
+  d.flipy = Variant(b, [&](float* t, int i, int j, float v) { t[i * 16 + j] = odd(j) ? v : -v; });
+  d.flipplus1 = Variant(b, [&](float* t, int i, int j, float v) { t[j * 16 + i] = v; });
+  d.flipminus1 = Variant(b, [&](float* t, int i, int j, float v) { t[j * 16 + i] = odd(i + j) ? -v : v; });
+  return d;
+}
+
+PdqHash PdqFromRgb(const uint8_t* rgb, int width, int height) {
+  std::vector<float> luma(static_cast<size_t>(width) * height);
+  LumaFromRgb(rgb, luma.size(), luma.data());
+  return PdqFromLuma(luma.data(), height, width);
+}
+
+PdqDihedral PdqDihedralFromRgb(const uint8_t* rgb, int width, int height) {
+  std::vector<float> luma(static_cast<size_t>(width) * height);
+  LumaFromRgb(rgb, luma.size(), luma.data());
+  return PdqDihedralFromLuma(luma.data(), height, width);
+}
+
+const Hash256& OrientedVariant(const PdqDihedral& d, int orientation) {
+  // EXIF orientation -> the transform that shows the stored pixels upright.
+  switch (orientation) {
+    case 2: return d.flipy;       // mirrored left-right
+    case 3: return d.rot180;
+    case 4: return d.flipx;       // mirrored top-bottom
+    case 5: return d.flipplus1;   // transpose
+    case 6: return d.rot270;      // stored rotated; display turns it 90 clockwise
+    case 7: return d.flipminus1;  // transverse
+    case 8: return d.rot90;       // display turns it 90 counter-clockwise
+    default: return d.orig;
+  }
+}
+
+}  // namespace needle::hash

@@ -1,0 +1,79 @@
+#include "hash/pdq_pipeline.h"
+
+#include <vector>
+
+namespace needle::hash {
+
+const char* PipelineName(Pipeline p) {
+  switch (p) {
+    case Pipeline::kFullres: return "fullres";
+    case Pipeline::kCimg512: return "cimg512";
+    case Pipeline::kFast: return "fast";
+  }
+  return "fullres";
+}
+
+std::optional<Pipeline> ParsePipeline(std::string_view name) {
+  if (name == "fullres") return Pipeline::kFullres;
+  if (name == "cimg512" || name == "cimg_nn512") return Pipeline::kCimg512;
+  if (name == "fast") return Pipeline::kFast;
+  return std::nullopt;
+}
+
+media::DecodeOptions DecodeOptionsFor(Pipeline p, media::DecodeOptions base, int fast_min_short_side) {
+  if (p == Pipeline::kFast) base.jpeg_min_short_side = fast_min_short_side > 0 ? fast_min_short_side : kFastMinShortSide;
+  return base;
+}
+
+media::RgbImage ResizeNearest512(const media::RgbImage& in) {
+  constexpr int kSide = 512;
+  media::RgbImage out;
+  out.width = kSide;
+  out.height = kSide;
+  out.rgb.resize(size_t(kSide) * kSide * 3);
+  std::vector<int> sx(kSide);
+  for (int x = 0; x < kSide; ++x) sx[x] = static_cast<int>(int64_t(x) * in.width / kSide);
+  for (int y = 0; y < kSide; ++y) {
+    const int sy = static_cast<int>(int64_t(y) * in.height / kSide);
+    const uint8_t* src = in.rgb.data() + size_t(sy) * in.width * 3;
+    uint8_t* dst = out.rgb.data() + size_t(y) * kSide * 3;
+    for (int x = 0; x < kSide; ++x) {
+      dst[3 * x] = src[3 * sx[x]];
+      dst[3 * x + 1] = src[3 * sx[x] + 1];
+      dst[3 * x + 2] = src[3 * sx[x] + 2];
+    }
+  }
+  return out;
+}
+
+namespace {
+bool NeedsCimgResize(const media::RgbImage& im, Pipeline p) {
+  return p == Pipeline::kCimg512 && (im.width > 512 || im.height > 512);
+}
+}  // namespace
+
+PdqHash HashImage(const media::RgbImage& image, Pipeline p) {
+  if (NeedsCimgResize(image, p)) {
+    media::RgbImage small = ResizeNearest512(image);
+    return PdqFromRgb(small.rgb.data(), small.width, small.height);
+  }
+  return PdqFromRgb(image.rgb.data(), image.width, image.height);
+}
+
+PdqWithDihedral HashImageDihedral(const media::RgbImage& image, Pipeline p) {
+  media::RgbImage small;
+  const media::RgbImage* im = &image;
+  if (NeedsCimgResize(image, p)) {
+    small = ResizeNearest512(image);
+    im = &small;
+  }
+  PdqWithDihedral out;
+  out.dihedral = PdqDihedralFromRgb(im->rgb.data(), im->width, im->height);
+  // Only exactly 64x64 input takes the plain entry point's shortcut, where
+  // the two entry points can disagree (pdq.md §2.3 step 5).
+  if (im->width == 64 && im->height == 64) out.plain = PdqFromRgb(im->rgb.data(), 64, 64);
+  else out.plain = PdqHash{out.dihedral.orig, out.dihedral.quality};
+  return out;
+}
+
+}  // namespace needle::hash

@@ -1,0 +1,97 @@
+// Properties of the PDQ core that the conformance vectors do not pin down:
+// the blocked/vectorised filter equals the reference loops bit for bit on
+// every shape (including power-of-two widths and sizes below one block).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "hash/pdq.h"
+
+namespace needle::hash {
+namespace {
+
+std::vector<float> RandomLuma(int rows, int cols, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> px(0, 255);
+  std::vector<float> v(size_t(rows) * cols);
+  for (auto& x : v) x = ((0.299f * px(rng)) + (0.587f * px(rng))) + (0.114f * px(rng));
+  return v;
+}
+
+TEST(PdqCoreTest, BlockedFilterEqualsReferenceLoopsBitForBit) {
+  const int shapes[][2] = {{5, 5}, {7, 300}, {64, 64}, {17, 33}, {128, 512}, {512, 512}, {300, 1024}, {1001, 257}};
+  for (auto [rows, cols] : shapes) {
+    auto a = RandomLuma(rows, cols, rows * 131 + cols);
+    auto b = a;
+    std::vector<float> s1(a.size()), s2(a.size());
+    int wr = internal::JaroszWindow(cols, 64), wc = internal::JaroszWindow(rows, 64);
+    internal::JaroszFilter(a.data(), s1.data(), rows, cols, wr, wc);
+    internal::JaroszFilterNaive(b.data(), s2.data(), rows, cols, wr, wc);
+    ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << rows << "x" << cols;
+  }
+}
+
+TEST(PdqCoreTest, WindowSizesFollowTheReference) {
+  EXPECT_EQ(internal::JaroszWindow(1600, 64), 13);  // ceil(1600/128)
+  EXPECT_EQ(internal::JaroszWindow(128, 64), 1);
+  EXPECT_EQ(internal::JaroszWindow(129, 64), 2);
+  EXPECT_EQ(internal::JaroszWindow(5, 64), 1);
+}
+
+TEST(PdqCoreTest, TinyImagesGiveZeroHashAndQualityZero) {
+  std::vector<uint8_t> rgb(4 * 4 * 3, 200);
+  PdqHash h = PdqFromRgb(rgb.data(), 4, 4);
+  EXPECT_EQ(h.quality, 0);
+  EXPECT_EQ(h.hash, Hash256{});
+  std::vector<uint8_t> wide(100 * 4 * 3, 10);
+  EXPECT_EQ(PdqFromRgb(wide.data(), 100, 4).quality, 0);
+}
+
+TEST(PdqCoreTest, HashHasAtMost128BitsSetAndIsDeterministic) {
+  std::vector<uint8_t> rgb(320 * 240 * 3);
+  std::mt19937 rng(3);
+  for (auto& b : rgb) b = static_cast<uint8_t>(rng());
+  PdqHash a = PdqFromRgb(rgb.data(), 320, 240);
+  PdqHash b = PdqFromRgb(rgb.data(), 320, 240);
+  EXPECT_EQ(a.hash, b.hash);
+  int ones = 0;
+  for (int k = 0; k < 256; ++k) ones += a.hash.Bit(k);
+  EXPECT_LE(ones, 128);
+  EXPECT_GE(ones, 120);
+}
+
+TEST(PdqCoreTest, DihedralTransposeIsExactOnPixels) {
+  // pdq.md §3: flipplus1 (transpose) is the one variant that equals the hash
+  // of truly transposed pixels.
+  const int w = 200, h = 150;
+  std::vector<uint8_t> rgb(size_t(w) * h * 3), t(size_t(w) * h * 3);
+  std::mt19937 rng(4);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      uint8_t v = static_cast<uint8_t>((x * 3 + y * 5 + (rng() % 40)) & 255);
+      for (int c = 0; c < 3; ++c) rgb[(size_t(y) * w + x) * 3 + c] = v;
+    }
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) t[(size_t(x) * h + y) * 3 + c] = rgb[(size_t(y) * w + x) * 3 + c];
+  PdqDihedral d = PdqDihedralFromRgb(rgb.data(), w, h);
+  PdqHash tp = PdqFromRgb(t.data(), h, w);
+  EXPECT_EQ(d.flipplus1, tp.hash);
+}
+
+TEST(PdqCoreTest, OrientationMapsToTheInverseTransform) {
+  PdqDihedral d;
+  d.orig.SetBit(1);
+  d.rot270.SetBit(2);
+  d.rot90.SetBit(3);
+  EXPECT_EQ(&OrientedVariant(d, 1), &d.orig);
+  EXPECT_EQ(&OrientedVariant(d, 6), &d.rot270);
+  EXPECT_EQ(&OrientedVariant(d, 8), &d.rot90);
+  EXPECT_EQ(&OrientedVariant(d, 3), &d.rot180);
+  EXPECT_EQ(&OrientedVariant(d, 0), &d.orig);
+}
+
+}  // namespace
+}  // namespace needle::hash
