@@ -10,6 +10,8 @@
 // reference's sequence of roundings.
 #include "hash/pdq.h"
 
+#include "hash/pdq_downsample.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -20,107 +22,7 @@ namespace needle::hash {
 namespace {
 
 constexpr int kMinHashableDim = 5;
-constexpr int kJaroszPasses = 2;
-
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define NEEDLE_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define NEEDLE_CLONES
-#endif
-
-// Box filter of `nlanes` independent signals of length `len`. Sample k of
-// lane L is in[k * stride + L]. This is the reference box1DFloat applied to
-// every lane at once; lanes are contiguous so the lane loops vectorise.
-NEEDLE_CLONES
-void BoxLanes(const float* __restrict in, float* __restrict out, int len, size_t stride, int nlanes, int full,
-              float* __restrict sum) {
-  const int half = (full + 2) / 2;
-  const int p1 = half - 1;
-  const int p2 = full - half + 1;
-  const int p3 = len - full;
-  const int p4 = half - 1;
-  for (int L = 0; L < nlanes; ++L) sum[L] = 0.0f;
-  size_t r = 0, l = 0, o = 0;
-  int n = 0;
-  for (int i = 0; i < p1; ++i, ++r, ++n) {
-    const float* x = in + r * stride;
-    for (int L = 0; L < nlanes; ++L) sum[L] += x[L];
-  }
-  for (int i = 0; i < p2; ++i, ++r, ++o) {
-    const float* x = in + r * stride;
-    float* y = out + o * stride;
-    ++n;
-    const float fn = static_cast<float>(n);
-    for (int L = 0; L < nlanes; ++L) {
-      sum[L] += x[L];
-      y[L] = sum[L] / fn;
-    }
-  }
-  {
-    const float fn = static_cast<float>(n);
-    for (int i = 0; i < p3; ++i, ++r, ++l, ++o) {
-      const float* x = in + r * stride;
-      const float* w = in + l * stride;
-      float* y = out + o * stride;
-      for (int L = 0; L < nlanes; ++L) {
-        sum[L] += x[L];
-        sum[L] -= w[L];
-        y[L] = sum[L] / fn;
-      }
-    }
-  }
-  for (int i = 0; i < p4; ++i, ++l, ++o) {
-    const float* w = in + l * stride;
-    float* y = out + o * stride;
-    --n;
-    const float fn = static_cast<float>(n);
-    for (int L = 0; L < nlanes; ++L) {
-      sum[L] -= w[L];
-      y[L] = sum[L] / fn;
-    }
-  }
-}
-
-// Filter down every column: all columns are lanes, rows are samples. Streams
-// the image row by row (no power-of-two stride aliasing, §6.7).
-void BoxAlongCols(const float* in, float* out, int rows, int cols, int window, std::vector<float>& sum) {
-  sum.resize(static_cast<size_t>(cols));
-  BoxLanes(in, out, rows, static_cast<size_t>(cols), cols, window, sum.data());
-}
-
-// Filter along every row: transpose blocks of kBlock rows so that rows become
-// lanes, filter, transpose back.
-constexpr int kBlock = 16;
-
-NEEDLE_CLONES
-void TransposeIn(const float* __restrict in, float* __restrict t, int nrows, int cols) {
-  for (int b = 0; b < nrows; ++b) {
-    const float* src = in + static_cast<size_t>(b) * cols;
-    for (int k = 0; k < cols; ++k) t[static_cast<size_t>(k) * kBlock + b] = src[k];
-  }
-}
-
-NEEDLE_CLONES
-void TransposeOut(const float* __restrict t, float* __restrict out, int nrows, int cols) {
-  for (int b = 0; b < nrows; ++b) {
-    float* dst = out + static_cast<size_t>(b) * cols;
-    for (int k = 0; k < cols; ++k) dst[k] = t[static_cast<size_t>(k) * kBlock + b];
-  }
-}
-
-void BoxAlongRows(const float* in, float* out, int rows, int cols, int window, std::vector<float>& tmp) {
-  const size_t block = static_cast<size_t>(cols) * kBlock;
-  tmp.resize(2 * block + kBlock);
-  float* tin = tmp.data();
-  float* tout = tin + block;
-  float* sum = tout + block;
-  for (int r0 = 0; r0 < rows; r0 += kBlock) {
-    const int nr = std::min(kBlock, rows - r0);
-    TransposeIn(in + static_cast<size_t>(r0) * cols, tin, nr, cols);
-    BoxLanes(tin, tout, cols, kBlock, nr, window, sum);
-    TransposeOut(tout, out + static_cast<size_t>(r0) * cols, nr, cols);
-  }
-}
+constexpr int kJaroszPasses = 2;  // PDQ_NUM_JAROSZ_XY_PASSES
 
 // The reference 1-D box filter, one signal with a stride (oracle for tests).
 void Box1DNaive(const float* in, float* out, int len, int stride, int full) {
@@ -161,13 +63,7 @@ int PrepareCoefficients(const float* a64, float* b16) {
   return quality;
 }
 
-// Builds the 64x64 buffer from luma with the reference's filter/decimate.
-void Downsample(float* luma, int rows, int cols, float* a64) {
-  std::vector<float> scratch(static_cast<size_t>(rows) * cols);
-  internal::JaroszFilter(luma, scratch.data(), rows, cols, internal::JaroszWindow(cols, 64),
-                         internal::JaroszWindow(rows, 64));
-  internal::Decimate64(luma, rows, cols, a64);
-}
+void Downsample(float* luma, int rows, int cols, float* a64) { internal::Downsample64(luma, rows, cols, a64); }
 
 // Dihedral transforms in the DCT domain (pdq.md §3). v = B[i][j].
 template <typename F>
@@ -183,14 +79,6 @@ Hash256 Variant(const float* b, F f) {
 namespace internal {
 
 int JaroszWindow(int old_size, int new_size) { return (old_size + 2 * new_size - 1) / (2 * new_size); }
-
-void JaroszFilter(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
-  std::vector<float> tmp;
-  for (int pass = 0; pass < kJaroszPasses; ++pass) {
-    BoxAlongRows(buf, scratch, rows, cols, win_rows, tmp);
-    BoxAlongCols(scratch, buf, rows, cols, win_cols, tmp);
-  }
-}
 
 void JaroszFilterNaive(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
   for (int pass = 0; pass < kJaroszPasses; ++pass) {
@@ -263,7 +151,7 @@ Hash256 ThresholdAtMedian(const float* b) {
 
 }  // namespace internal
 
-NEEDLE_CLONES
+__attribute__((target_clones("avx2", "default")))
 void LumaFromRgb(const uint8_t* __restrict rgb, size_t npixels, float* __restrict luma) {
   for (size_t i = 0; i < npixels; ++i) {
     const float r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
@@ -305,16 +193,24 @@ PdqDihedral PdqDihedralFromLuma(float* luma, int rows, int cols) {
   return d;
 }
 
-PdqHash PdqFromRgb(const uint8_t* rgb, int width, int height) {
-  std::vector<float> luma(static_cast<size_t>(width) * height);
-  LumaFromRgb(rgb, luma.size(), luma.data());
-  return PdqFromLuma(luma.data(), height, width);
+namespace {
+float* Luma(const uint8_t* px, size_t n, int channels) {
+  float* luma = internal::ThreadScratch(3, n);
+  if (channels == 1) {
+    for (size_t i = 0; i < n; ++i) luma[i] = px[i];
+  } else {
+    LumaFromRgb(px, n, luma);
+  }
+  return luma;
+}
+}  // namespace
+
+PdqHash PdqFromRgb(const uint8_t* px, int width, int height, int channels) {
+  return PdqFromLuma(Luma(px, static_cast<size_t>(width) * height, channels), height, width);
 }
 
-PdqDihedral PdqDihedralFromRgb(const uint8_t* rgb, int width, int height) {
-  std::vector<float> luma(static_cast<size_t>(width) * height);
-  LumaFromRgb(rgb, luma.size(), luma.data());
-  return PdqDihedralFromLuma(luma.data(), height, width);
+PdqDihedral PdqDihedralFromRgb(const uint8_t* px, int width, int height, int channels) {
+  return PdqDihedralFromLuma(Luma(px, static_cast<size_t>(width) * height, channels), height, width);
 }
 
 const Hash256& OrientedVariant(const PdqDihedral& d, int orientation) {

@@ -43,9 +43,10 @@ PdqHash PdqFromLuma(float* luma, int rows, int cols);
 // `orig` can differ from PdqFromLuma on exactly 64x64 input.
 PdqDihedral PdqDihedralFromLuma(float* luma, int rows, int cols);
 
-// Convenience: packed RGB to hash, allocating the luma buffer.
-PdqHash PdqFromRgb(const uint8_t* rgb, int width, int height);
-PdqDihedral PdqDihedralFromRgb(const uint8_t* rgb, int width, int height);
+// Convenience: packed RGB (channels 3) or grey (channels 1) to hash. Grey
+// samples are used as luma directly.
+PdqHash PdqFromRgb(const uint8_t* rgb, int width, int height, int channels = 3);
+PdqDihedral PdqDihedralFromRgb(const uint8_t* rgb, int width, int height, int channels = 3);
 
 // The dihedral variant that shows a stored image upright for EXIF
 // orientation `o` (2..8); the identity for 1. Used to emit an "oriented"

@@ -21,27 +21,29 @@ std::optional<Pipeline> ParsePipeline(std::string_view name) {
 }
 
 media::DecodeOptions DecodeOptionsFor(Pipeline p, media::DecodeOptions base, int fast_min_short_side) {
-  if (p == Pipeline::kFast) base.jpeg_min_short_side = fast_min_short_side > 0 ? fast_min_short_side : kFastMinShortSide;
+  if (p == Pipeline::kFast) {
+    base.jpeg_min_short_side = fast_min_short_side > 0 ? fast_min_short_side : kFastMinShortSide;
+    base.jpeg_luma_only = true;
+  }
   return base;
 }
 
 media::RgbImage ResizeNearest512(const media::RgbImage& in) {
   constexpr int kSide = 512;
+  const int c = in.channels;
   media::RgbImage out;
   out.width = kSide;
   out.height = kSide;
-  out.rgb.resize(size_t(kSide) * kSide * 3);
+  out.channels = c;
+  out.rgb.resize(size_t(kSide) * kSide * c);
   std::vector<int> sx(kSide);
   for (int x = 0; x < kSide; ++x) sx[x] = static_cast<int>(int64_t(x) * in.width / kSide);
   for (int y = 0; y < kSide; ++y) {
     const int sy = static_cast<int>(int64_t(y) * in.height / kSide);
-    const uint8_t* src = in.rgb.data() + size_t(sy) * in.width * 3;
-    uint8_t* dst = out.rgb.data() + size_t(y) * kSide * 3;
-    for (int x = 0; x < kSide; ++x) {
-      dst[3 * x] = src[3 * sx[x]];
-      dst[3 * x + 1] = src[3 * sx[x] + 1];
-      dst[3 * x + 2] = src[3 * sx[x] + 2];
-    }
+    const uint8_t* src = in.rgb.data() + size_t(sy) * in.width * c;
+    uint8_t* dst = out.rgb.data() + size_t(y) * kSide * c;
+    for (int x = 0; x < kSide; ++x)
+      for (int k = 0; k < c; ++k) dst[c * x + k] = src[c * sx[x] + k];
   }
   return out;
 }
@@ -55,9 +57,9 @@ bool NeedsCimgResize(const media::RgbImage& im, Pipeline p) {
 PdqHash HashImage(const media::RgbImage& image, Pipeline p) {
   if (NeedsCimgResize(image, p)) {
     media::RgbImage small = ResizeNearest512(image);
-    return PdqFromRgb(small.rgb.data(), small.width, small.height);
+    return PdqFromRgb(small.rgb.data(), small.width, small.height, small.channels);
   }
-  return PdqFromRgb(image.rgb.data(), image.width, image.height);
+  return PdqFromRgb(image.rgb.data(), image.width, image.height, image.channels);
 }
 
 PdqWithDihedral HashImageDihedral(const media::RgbImage& image, Pipeline p) {
@@ -68,10 +70,10 @@ PdqWithDihedral HashImageDihedral(const media::RgbImage& image, Pipeline p) {
     im = &small;
   }
   PdqWithDihedral out;
-  out.dihedral = PdqDihedralFromRgb(im->rgb.data(), im->width, im->height);
+  out.dihedral = PdqDihedralFromRgb(im->rgb.data(), im->width, im->height, im->channels);
   // Only exactly 64x64 input takes the plain entry point's shortcut, where
   // the two entry points can disagree (pdq.md §2.3 step 5).
-  if (im->width == 64 && im->height == 64) out.plain = PdqFromRgb(im->rgb.data(), 64, 64);
+  if (im->width == 64 && im->height == 64) out.plain = PdqFromRgb(im->rgb.data(), 64, 64, im->channels);
   else out.plain = PdqHash{out.dihedral.orig, out.dihedral.quality};
   return out;
 }

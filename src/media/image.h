@@ -12,7 +12,9 @@ enum class Format { kUnknown, kJpeg, kPng, kWebp, kGif, kBmp, kTiff, kHeif, kAvi
 // Stable lowercase name used in JSON output: "jpeg", "png", ...
 const char* FormatName(Format f);
 
-// 8-bit RGB, row-major, no padding: rgb.size() == 3 * width * height.
+// 8-bit RGB, row-major, no padding: rgb.size() == channels * width * height.
+// channels is 3, except for a luma-only decode (DecodeOptions::jpeg_luma_only)
+// where it is 1 and `rgb` holds grey samples.
 //
 // Colour policy (matches Pillow's convert("RGB"), which the PDQ reference
 // values were produced with): alpha is dropped without compositing, grey is
@@ -22,6 +24,7 @@ const char* FormatName(Format f);
 struct RgbImage {
   int width = 0;
   int height = 0;
+  int channels = 3;
   std::vector<uint8_t> rgb;
 };
 
@@ -32,6 +35,11 @@ struct DecodeOptions {
   // JPEG only: when > 0, decode in the DCT domain at the smallest libjpeg
   // scale (1/2, 1/4, 1/8) that keeps the short side >= this many pixels.
   int jpeg_min_short_side = 0;
+  // JPEG only, with scaling in effect: decode just the luma (Y) channel,
+  // channels = 1. Skips chroma
+  // IDCT, upsampling and colour conversion; for the fast PDQ pipeline, whose
+  // luma then comes from JPEG's Y (same BT.601 weights, rounded once more).
+  bool jpeg_luma_only = false;
 };
 
 struct DecodedImage {

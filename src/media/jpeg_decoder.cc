@@ -100,7 +100,7 @@ bool RunLibjpeg(const uint8_t* data, size_t n, const DecodeOptions& options, Dec
   }
 
   const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
-  cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+  bool luma_only = false;
   cinfo.dct_method = JDCT_ISLOW;      // libjpeg default; what Pillow uses
   cinfo.do_fancy_upsampling = TRUE;
   if (options.jpeg_min_short_side > 0) {
@@ -110,16 +110,22 @@ bool RunLibjpeg(const uint8_t* data, size_t n, const DecodeOptions& options, Dec
     cinfo.scale_num = 1;
     cinfo.scale_denom = denom;
     out->scale_denom = static_cast<int>(denom);
+    // Luma-only only together with scaling: an unscaled fast decode stays
+    // identical to fullres.
+    luma_only = options.jpeg_luma_only && !cmyk && denom > 1;
   }
+  cinfo.out_color_space = cmyk ? JCS_CMYK : luma_only ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&cinfo);
   const unsigned w = cinfo.output_width, h = cinfo.output_height;
   out->image.width = static_cast<int>(w);
   out->image.height = static_cast<int>(h);
-  out->image.rgb.resize(size_t(w) * h * 3);
+  out->image.channels = luma_only ? 1 : 3;
+  const size_t stride = size_t(w) * out->image.channels;
+  out->image.rgb.resize(stride * h);
   uint8_t* rgb = out->image.rgb.data();
   if (!cmyk) {
     while (cinfo.output_scanline < h) {
-      JSAMPROW row = rgb + size_t(cinfo.output_scanline) * w * 3;
+      JSAMPROW row = rgb + size_t(cinfo.output_scanline) * stride;
       jpeg_read_scanlines(&cinfo, &row, 1);
     }
   } else {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hash/pdq.h"
+#include "hash/pdq_downsample.h"
 
 namespace needle::hash {
 namespace {
@@ -30,6 +31,24 @@ TEST(PdqCoreTest, BlockedFilterEqualsReferenceLoopsBitForBit) {
     internal::JaroszFilter(a.data(), s1.data(), rows, cols, wr, wc);
     internal::JaroszFilterNaive(b.data(), s2.data(), rows, cols, wr, wc);
     ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << rows << "x" << cols;
+  }
+}
+
+TEST(PdqCoreTest, PrunedDownsampleEqualsFullFilterThenDecimate) {
+  // The fast path skips outputs the 64x64 sampling never reads; the samples
+  // it keeps must equal the full reference filter's, bit for bit.
+  const int shapes[][2] = {{5, 5}, {6, 63}, {63, 65}, {64, 64}, {65, 64}, {129, 127}, {300, 200},
+                           {512, 512}, {1004, 1600}, {17, 1031}, {2000, 33}};
+  for (auto [rows, cols] : shapes) {
+    auto a = RandomLuma(rows, cols, rows * 7 + cols * 3);
+    auto b = a;
+    std::vector<float> s(a.size());
+    internal::JaroszFilterNaive(b.data(), s.data(), rows, cols, internal::JaroszWindow(cols, 64),
+                                internal::JaroszWindow(rows, 64));
+    float want[64 * 64], got[64 * 64];
+    internal::Decimate64(b.data(), rows, cols, want);
+    internal::Downsample64(a.data(), rows, cols, got);
+    ASSERT_EQ(0, std::memcmp(want, got, sizeof want)) << rows << "x" << cols;
   }
 }
 

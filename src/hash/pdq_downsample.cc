@@ -1,0 +1,241 @@
+#include "hash/pdq_downsample.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "hash/pdq.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace needle::hash::internal {
+namespace {
+
+#if defined(__x86_64__)
+#define NEEDLE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NEEDLE_CLONES
+#endif
+
+constexpr int kBlock = 16;  // rows transposed into lanes at once
+
+// Box filter of `nlanes` signals of length `len`; sample k of lane L is at
+// in[k * stride + L]. The reference box1DFloat, applied to every lane at
+// once. When `want` is given, output o is computed and stored only where
+// want[o] != 0; the running sum is always advanced, so stored values are
+// exactly the reference's.
+NEEDLE_CLONES
+void BoxLanes(const float* __restrict in, float* __restrict out, int len, size_t stride, int nlanes, int full,
+              float* __restrict sum, const uint8_t* want) {
+  const int half = (full + 2) / 2;
+  const int p1 = half - 1, p2 = full - half + 1, p3 = len - full, p4 = half - 1;
+  for (int L = 0; L < nlanes; ++L) sum[L] = 0.0f;
+  size_t r = 0, l = 0, o = 0;
+  int n = 0;
+  for (int i = 0; i < p1; ++i, ++r, ++n) {
+    const float* x = in + r * stride;
+    for (int L = 0; L < nlanes; ++L) sum[L] += x[L];
+  }
+  for (int i = 0; i < p2; ++i, ++r, ++o) {
+    const float* x = in + r * stride;
+    for (int L = 0; L < nlanes; ++L) sum[L] += x[L];
+    ++n;
+    if (want && !want[o]) continue;
+    float* y = out + o * stride;
+    const float fn = static_cast<float>(n);
+    for (int L = 0; L < nlanes; ++L) y[L] = sum[L] / fn;
+  }
+  const float fn3 = static_cast<float>(n);
+  for (int i = 0; i < p3; ++i, ++r, ++l, ++o) {
+    const float* x = in + r * stride;
+    const float* w = in + l * stride;
+    if (want && !want[o]) {
+      for (int L = 0; L < nlanes; ++L) {
+        sum[L] += x[L];
+        sum[L] -= w[L];
+      }
+      continue;
+    }
+    float* y = out + o * stride;
+    for (int L = 0; L < nlanes; ++L) {
+      sum[L] += x[L];
+      sum[L] -= w[L];
+      y[L] = sum[L] / fn3;
+    }
+  }
+  for (int i = 0; i < p4; ++i, ++l, ++o) {
+    const float* w = in + l * stride;
+    for (int L = 0; L < nlanes; ++L) sum[L] -= w[L];
+    --n;
+    if (want && !want[o]) continue;
+    float* y = out + o * stride;
+    const float fn = static_cast<float>(n);
+    for (int L = 0; L < nlanes; ++L) y[L] = sum[L] / fn;
+  }
+}
+
+// ---- transposes between nrows image rows and a (cols x kBlock) lane block ----
+
+void TransposeInScalar(const float* in, float* t, int nrows, int cols, int k0) {
+  for (int k = k0; k < cols; ++k)
+    for (int b = 0; b < nrows; ++b) t[size_t(k) * kBlock + b] = in[size_t(b) * cols + k];
+}
+void TransposeOutScalar(const float* t, float* out, int nrows, int cols, int k0) {
+  for (int b = 0; b < nrows; ++b)
+    for (int k = k0; k < cols; ++k) out[size_t(b) * cols + k] = t[size_t(k) * kBlock + b];
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) inline void Transpose8x8(const float* src, size_t ss, float* dst, size_t ds) {
+  __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ss), r2 = _mm256_loadu_ps(src + 2 * ss),
+         r3 = _mm256_loadu_ps(src + 3 * ss), r4 = _mm256_loadu_ps(src + 4 * ss), r5 = _mm256_loadu_ps(src + 5 * ss),
+         r6 = _mm256_loadu_ps(src + 6 * ss), r7 = _mm256_loadu_ps(src + 7 * ss);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+         t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+         t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+         u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+         u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+         u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(dst + ds, _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(dst + 2 * ds, _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(dst + 3 * ds, _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(dst + 4 * ds, _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(dst + 5 * ds, _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(dst + 6 * ds, _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(dst + 7 * ds, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+__attribute__((target("avx2"))) void TransposeInAvx2(const float* in, float* t, int nrows, int cols) {
+  if (nrows != kBlock) return TransposeInScalar(in, t, nrows, cols, 0);
+  const int k8 = cols & ~7;
+  for (int k = 0; k < k8; k += 8) {
+    Transpose8x8(in + k, size_t(cols), t + size_t(k) * kBlock, kBlock);
+    Transpose8x8(in + size_t(8) * cols + k, size_t(cols), t + size_t(k) * kBlock + 8, kBlock);
+  }
+  TransposeInScalar(in, t, nrows, cols, k8);
+}
+
+__attribute__((target("avx2"))) void TransposeOutAvx2(const float* t, float* out, int nrows, int cols) {
+  if (nrows != kBlock) return TransposeOutScalar(t, out, nrows, cols, 0);
+  const int k8 = cols & ~7;
+  for (int k = 0; k < k8; k += 8) {
+    Transpose8x8(t + size_t(k) * kBlock, kBlock, out + k, size_t(cols));
+    Transpose8x8(t + size_t(k) * kBlock + 8, kBlock, out + size_t(8) * cols + k, size_t(cols));
+  }
+  TransposeOutScalar(t, out, nrows, cols, k8);
+}
+#endif
+
+using TransposeInFn = void (*)(const float*, float*, int, int);
+using TransposeOutFn = void (*)(const float*, float*, int, int);
+struct Kernels {
+  TransposeInFn in;
+  TransposeOutFn out;
+};
+const Kernels& Select() {
+  static const Kernels k = [] {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) return Kernels{TransposeInAvx2, TransposeOutAvx2};
+#endif
+    return Kernels{[](const float* i, float* t, int n, int c) { TransposeInScalar(i, t, n, c, 0); },
+                   [](const float* t, float* o, int n, int c) { TransposeOutScalar(t, o, n, c, 0); }};
+  }();
+  return k;
+}
+
+struct Scratch {
+  std::unique_ptr<float[]> p;
+  size_t n = 0;
+};
+// Buffers above this are released after use so one huge image does not pin
+// memory for the rest of a run.
+constexpr size_t kKeepFloats = size_t(32) << 20;  // 128 MB per slot
+
+}  // namespace
+
+float* ThreadScratch(int slot, size_t n) {
+  thread_local Scratch slots[4];
+  Scratch& s = slots[slot];
+  if (s.n < n || (s.n > kKeepFloats && n <= kKeepFloats)) {
+    s.p.reset(new float[n]);  // uninitialised on purpose
+    s.n = n;
+  }
+  return s.p.get();
+}
+
+// Lane buffers for the row passes plus running sums for up to
+// max(cols, 64) lanes (the column passes and the 64-lane last pass).
+struct LaneBuffers {
+  float* tin;
+  float* tout;
+  float* sum;
+};
+LaneBuffers GetLaneBuffers(int cols) {
+  const size_t block = size_t(cols) * kBlock;
+  const size_t lanes = size_t(std::max(cols, 64));
+  float* base = ThreadScratch(2, 2 * block + lanes);
+  return LaneBuffers{base, base + block, base + 2 * block};
+}
+
+void JaroszFilter(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
+  const Kernels& k = Select();
+  auto [tin, tout, sum] = GetLaneBuffers(cols);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int r0 = 0; r0 < rows; r0 += kBlock) {
+      const int nr = std::min(kBlock, rows - r0);
+      k.in(buf + size_t(r0) * cols, tin, nr, cols);
+      BoxLanes(tin, tout, cols, kBlock, nr, win_rows, sum, nullptr);
+      k.out(tout, scratch + size_t(r0) * cols, nr, cols);
+    }
+    BoxLanes(scratch, buf, rows, size_t(cols), cols, win_cols, sum, nullptr);
+  }
+}
+
+void Downsample64(float* luma, int rows, int cols, float* out64) {
+  const Kernels& k = Select();
+  const int wr = JaroszWindow(cols, 64), wc = JaroszWindow(rows, 64);
+  int srow[64], scol[64];
+  for (int i = 0; i < 64; ++i) {
+    srow[i] = static_cast<int>(((i + 0.5) * rows) / 64);
+    scol[i] = static_cast<int>(((i + 0.5) * cols) / 64);
+  }
+  std::unique_ptr<uint8_t[]> want_col(new uint8_t[cols]()), want_row(new uint8_t[rows]());
+  for (int i = 0; i < 64; ++i) want_col[scol[i]] = want_row[srow[i]] = 1;
+
+  float* scratch = ThreadScratch(0, size_t(rows) * cols);
+  auto [tin, tout, sum] = GetLaneBuffers(cols);
+
+  // Pass 1 (rows) and pass 2 (columns): every output is needed.
+  for (int r0 = 0; r0 < rows; r0 += kBlock) {
+    const int nr = std::min(kBlock, rows - r0);
+    k.in(luma + size_t(r0) * cols, tin, nr, cols);
+    BoxLanes(tin, tout, cols, kBlock, nr, wr, sum, nullptr);
+    k.out(tout, scratch + size_t(r0) * cols, nr, cols);
+  }
+  BoxLanes(scratch, luma, rows, size_t(cols), cols, wc, sum, nullptr);
+
+  // Pass 3 (rows): only the 64 sampled columns are read later. Gather them
+  // into a compact rows x 64 image.
+  float* compact = ThreadScratch(1, size_t(rows) * 64 * 2);
+  float* compact2 = compact + size_t(rows) * 64;
+  for (int r0 = 0; r0 < rows; r0 += kBlock) {
+    const int nr = std::min(kBlock, rows - r0);
+    k.in(luma + size_t(r0) * cols, tin, nr, cols);
+    BoxLanes(tin, tout, cols, kBlock, nr, wr, sum, want_col.get());
+    for (int b = 0; b < nr; ++b) {
+      float* dst = compact + size_t(r0 + b) * 64;
+      for (int s = 0; s < 64; ++s) dst[s] = tout[size_t(scol[s]) * kBlock + b];
+    }
+  }
+  // Pass 4 (columns) on the 64 sampled columns, outputs at the sampled rows.
+  BoxLanes(compact, compact2, rows, 64, 64, wc, sum, want_row.get());
+  for (int i = 0; i < 64; ++i)
+    for (int j = 0; j < 64; ++j) out64[i * 64 + j] = compact2[size_t(srow[i]) * 64 + j];
+}
+
+}  // namespace needle::hash::internal
