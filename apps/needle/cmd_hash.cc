@@ -148,7 +148,7 @@ int RunHash(const HashFlags& f) {
 Action RegisterHash(CLI::App& app) {
   auto f = std::make_shared<HashFlags>();
   CLI::App* sub = app.add_subcommand("hash", "Digests and PDQ hashes of image files (JSON Lines or text)");
-  sub->description(kHashHelp);
+  sub->footer(kHashHelp);
   sub->add_option("paths", f->paths, "Files and folders to hash")->required();
   sub->add_option("--pipeline", f->pipeline, "fullres (default), cimg512 or fast")
       ->check(CLI::IsMember({"fullres", "cimg512", "fast"}));
