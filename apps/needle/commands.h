@@ -10,6 +10,9 @@ namespace needle::cli {
 using Action = std::function<int()>;
 
 Action RegisterHash(CLI::App& app);
+Action RegisterBank(CLI::App& app);
+Action RegisterLookup(CLI::App& app);  // lookup and match
+Action RegisterBench(CLI::App& app);
 
 // Shared flag: --format jsonl|text with "auto" = text on a terminal.
 enum class OutputFormat { kJsonl, kText };

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   Action hash = RegisterHash(app);
+  Action bank = RegisterBank(app);
+  Action lookup = RegisterLookup(app);
+  Action bench = RegisterBench(app);
 
   try {
     app.parse(argc, argv);
@@ -46,7 +49,11 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   for (CLI::App* sub : app.get_subcommands()) {
-    if (sub->get_name() == "hash") return hash();
+    const std::string& name = sub->get_name();
+    if (name == "hash") return hash();
+    if (name == "bank") return bank();
+    if (name == "lookup" || name == "match") return lookup();
+    if (name == "bench") return bench();
   }
   std::cerr << app.help();
   return kExitUsage;

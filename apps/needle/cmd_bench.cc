@@ -1,0 +1,198 @@
+// needle bench index: the PDQ index against brute force and FAISS, on
+// uniform or clustered synthetic codes, one thread, exact radius search.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "../../bench/faiss_peer.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "index/flat_index.h"
+#include "index/hamming.h"
+#include "index/live_index.h"
+#include "index/synthetic_codes.h"
+
+namespace needle::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct BenchFlags {
+  std::string what;
+  size_t n = 1'000'000;
+  size_t queries = 1000;
+  int radius = 31;
+  std::string distribution = "clustered";
+  std::string format = "text";
+  std::string methods = "needle,brute_force,faiss_flat,faiss_multihash";
+  uint64_t seed = 42;
+};
+
+double RssBytes() {
+  std::ifstream in("/proc/self/statm");
+  double pages = 0, rss = 0;
+  in >> pages >> rss;
+  return rss * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+struct MethodResult {
+  double median_us = 0, p99_us = 0, recall = 0, build_s = 0, bytes_per_hash = 0;
+  bool ran = false;
+};
+
+template <typename SearchFn>
+MethodResult Measure(const std::vector<hash::Hash256>& queries, const std::vector<std::set<int64_t>>& truth,
+                     SearchFn search) {
+  MethodResult r;
+  std::vector<double> us;
+  size_t found = 0, expected = 0;
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    ids.clear();
+    auto t0 = Clock::now();
+    search(queries[i], &ids);
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    std::set<int64_t> got(ids.begin(), ids.end());
+    expected += truth[i].size();
+    for (int64_t id : truth[i]) found += got.count(id);
+  }
+  std::sort(us.begin(), us.end());
+  r.median_us = us[us.size() / 2];
+  r.p99_us = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+  r.recall = expected ? double(found) / double(expected) : 1.0;
+  r.ran = true;
+  return r;
+}
+
+int RunIndexBench(const BenchFlags& f) {
+  const auto dist = f.distribution == "uniform" ? index::Distribution::kUniform : index::Distribution::kClustered;
+  auto want = [&](const char* m) { return f.methods.find(m) != std::string::npos; };
+  std::fprintf(stderr, "generating %zu %s codes and %zu queries...\n", f.n, f.distribution.c_str(), f.queries);
+  std::vector<hash::Hash256> codes = index::MakeCodes(f.n, dist, f.seed);
+  std::vector<hash::Hash256> queries = index::MakeQueries(codes, f.queries, dist, f.seed);
+
+  // Brute force: the ground truth, and a method of its own.
+  index::FlatIndex flat;
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < codes.size(); ++i) flat.Add(codes[i], static_cast<uint32_t>(i));
+  double flat_build = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::vector<std::set<int64_t>> truth(queries.size());
+  std::vector<index::RangeHit> hits;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    hits.clear();
+    flat.Search(queries[i], f.radius, &hits);
+    for (auto& h : hits) truth[i].insert(h.id);
+  }
+  MethodResult brute = Measure(queries, truth, [&](const hash::Hash256& q, std::vector<int64_t>* ids) {
+    hits.clear();
+    flat.Search(q, f.radius, &hits);
+    for (auto& h : hits) ids->push_back(h.id);
+  });
+  brute.build_s = flat_build;
+
+  MethodResult needle;
+  if (want("needle")) {
+    std::fprintf(stderr, "building the needle index...\n");
+    std::vector<index::IndexItem> items(codes.size());
+    for (size_t i = 0; i < codes.size(); ++i) items[i] = {codes[i], static_cast<uint32_t>(i)};
+    index::LiveIndex live;
+    t0 = Clock::now();
+    live.Reset(items);
+    needle.build_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    std::vector<index::RangeHit> h2;
+    MethodResult m = Measure(queries, truth, [&](const hash::Hash256& q, std::vector<int64_t>* ids) {
+      h2.clear();
+      live.Search(q, f.radius, &h2);
+      for (auto& h : h2) ids->push_back(h.id);
+    });
+    m.build_s = needle.build_s;
+    m.bytes_per_hash = double(live.stats().index_bytes) / double(std::max<size_t>(1, f.n));
+    needle = m;
+  }
+
+  MethodResult fflat, fmh;
+  if (bench::FaissAvailable() && want("faiss_flat")) {
+    std::fprintf(stderr, "building FAISS IndexBinaryFlat...\n");
+    double rss0 = RssBytes();
+    t0 = Clock::now();
+    auto peer = bench::MakeFaissFlat(codes);
+    double build = std::chrono::duration<double>(Clock::now() - t0).count();
+    double extra = RssBytes() - rss0 - 32.0 * double(f.n);
+    fflat = Measure(queries, truth, [&](const hash::Hash256& q, std::vector<int64_t>* ids) { peer->RangeSearch(q, f.radius, ids); });
+    fflat.build_s = build;
+    fflat.bytes_per_hash = std::max(0.0, extra) / double(std::max<size_t>(1, f.n));
+  }
+  if (bench::FaissAvailable() && want("faiss_multihash")) {
+    std::fprintf(stderr, "building FAISS IndexBinaryMultiHash(16x16, nflip=%d)...\n", f.radius / 16);
+    double rss0 = RssBytes();
+    t0 = Clock::now();
+    auto peer = bench::MakeFaissMultiHash(codes, f.radius / 16);
+    double build = std::chrono::duration<double>(Clock::now() - t0).count();
+    double extra = RssBytes() - rss0 - 32.0 * double(f.n);
+    fmh = Measure(queries, truth, [&](const hash::Hash256& q, std::vector<int64_t>* ids) { peer->RangeSearch(q, f.radius, ids); });
+    fmh.build_s = build;
+    fmh.bytes_per_hash = std::max(0.0, extra) / double(std::max<size_t>(1, f.n));
+  }
+
+  size_t total_truth = 0;
+  for (auto& t : truth) total_truth += t.size();
+  auto js = [](const MethodResult& m) {
+    return nlohmann::ordered_json{{"median_us", m.median_us}, {"p99_us", m.p99_us}, {"recall", m.recall},
+                                  {"build_s", m.build_s},     {"bytes_per_hash", m.bytes_per_hash}};
+  };
+  nlohmann::ordered_json j{{"n", f.n}, {"queries", f.queries}, {"radius", f.radius},
+                           {"distribution", f.distribution}, {"simd", index::SimdLevelName(index::ActiveSimdLevel())},
+                           {"true_matches", total_truth}};
+  if (needle.ran) j["needle"] = js(needle);
+  j["brute_force"] = js(brute);
+  if (fflat.ran) j["faiss_flat"] = js(fflat);
+  if (fmh.ran) j["faiss_multihash"] = js(fmh);
+  if (f.format == "json") {
+    std::cout << j.dump() << '\n';
+    return kExitOk;
+  }
+  std::printf("n=%zu queries=%zu radius=%d distribution=%s simd=%s true matches=%zu\n", f.n, f.queries, f.radius,
+              f.distribution.c_str(), index::SimdLevelName(index::ActiveSimdLevel()), total_truth);
+  std::printf("%-16s %12s %12s %8s %9s %14s\n", "method", "median_us", "p99_us", "recall", "build_s", "bytes/hash");
+  auto row = [](const char* name, const MethodResult& m) {
+    if (m.ran)
+      std::printf("%-16s %12.1f %12.1f %8.4f %9.2f %14.1f\n", name, m.median_us, m.p99_us, m.recall, m.build_s,
+                  m.bytes_per_hash);
+  };
+  row("needle", needle);
+  row("brute_force", brute);
+  row("faiss_flat", fflat);
+  row("faiss_multihash", fmh);
+  if (needle.ran && fmh.ran) std::printf("needle vs faiss_multihash (median): %.1fx faster\n", fmh.median_us / needle.median_us);
+  if (needle.ran) std::printf("needle vs brute force (median): %.1fx faster\n", brute.median_us / needle.median_us);
+  return kExitOk;
+}
+
+}  // namespace
+
+Action RegisterBench(CLI::App& app) {
+  auto f = std::make_shared<BenchFlags>();
+  CLI::App* sub = app.add_subcommand("bench", "Benchmarks (index: the PDQ index vs brute force and FAISS)");
+  sub->add_option("what", f->what, "What to benchmark: index")->required()->check(CLI::IsMember({"index"}));
+  sub->add_option("--n", f->n, "Number of indexed codes (default 1000000)");
+  sub->add_option("--queries", f->queries, "Number of queries, half planted near codes (default 1000)");
+  sub->add_option("--radius", f->radius, "Hamming radius, inclusive (default 31)")->check(CLI::Range(0, 255));
+  sub->add_option("--distribution", f->distribution, "clustered (default) or uniform")
+      ->check(CLI::IsMember({"uniform", "clustered"}));
+  sub->add_option("--format", f->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--methods", f->methods, "Comma list of needle,brute_force,faiss_flat,faiss_multihash");
+  sub->add_option("--seed", f->seed, "Random seed (default 42)");
+  sub->footer("All methods run on one thread and are checked against brute force (recall).\n"
+              "JSON: {\"n\",\"queries\",\"radius\",\"distribution\",\"needle\":{median_us,p99_us,recall,build_s,\n"
+              "bytes_per_hash},\"brute_force\":{...},\"faiss_flat\":{...},\"faiss_multihash\":{...}}.\n"
+              "bytes_per_hash: index memory beyond the 32-byte codes (and, for needle, their ids);\n"
+              "for FAISS measured as resident-memory growth.");
+  return [f] { return RunIndexBench(*f); };
+}
+
+}  // namespace needle::cli

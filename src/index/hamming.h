@@ -1,0 +1,43 @@
+// Hamming-distance kernels over 256-bit codes, chosen at run time:
+// scalar (portable), popcnt, avx2 (nibble-table popcount), avx512
+// (VPOPCNTDQ). Every level gives identical results (tests check each level
+// against the scalar one); NEEDLE_SIMD=scalar|popcnt|avx2|avx512 forces one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "hash/hash256.h"
+
+namespace needle::index {
+
+enum class SimdLevel { kScalar, kPopcnt, kAvx2, kAvx512 };
+
+// The level in use (best supported, or NEEDLE_SIMD / SetSimdLevel).
+SimdLevel ActiveSimdLevel();
+bool SimdLevelSupported(SimdLevel level);
+// For tests and benchmarks; returns false if unsupported on this CPU.
+bool SetSimdLevel(SimdLevel level);
+const char* SimdLevelName(SimdLevel level);
+
+// Appends to `out_idx`/`out_dist` every i < n with distance(q, codes[i]) <=
+// radius. Returns the number appended. `out_*` must have room for n.
+size_t RangeScan(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* out_idx,
+                 uint16_t* out_dist);
+
+namespace internal {
+size_t RangeScanScalar(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
+                       uint16_t* dist);
+size_t RangeScanPopcnt(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
+                       uint16_t* dist);
+size_t RangeScanAvx2(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
+                     uint16_t* dist);
+size_t RangeScanAvx512(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
+                       uint16_t* dist);
+}  // namespace internal
+
+// Distance of one pair with the fastest scalar instruction available.
+int DistancePopcnt(const hash::Hash256& a, const hash::Hash256& b);
+
+}  // namespace needle::index

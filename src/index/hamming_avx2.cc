@@ -1,0 +1,31 @@
+// AVX2 Hamming range scan: one 256-bit code per ymm register, popcount by
+// nibble lookup (vpshufb) and vpsadbw. Built with -mavx2 (CMakeLists.txt);
+// only called when the CPU has AVX2.
+#include <immintrin.h>
+
+#include "index/hamming.h"
+
+namespace needle::index::internal {
+
+size_t RangeScanAvx2(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
+                     uint16_t* dist) {
+  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2,
+                                       2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0f);
+  const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.limb.data()));
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    __m256i x = _mm256_xor_si256(qv, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes[i].limb.data())));
+    __m256i cnt = _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, low)),
+                                  _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
+    __m256i s = _mm256_sad_epu8(cnt, _mm256_setzero_si256());  // 4 x u64 partial sums
+    __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    int d = static_cast<int>(_mm_cvtsi128_si64(t) + _mm_extract_epi64(t, 1));
+    idx[k] = static_cast<uint32_t>(i);
+    dist[k] = static_cast<uint16_t>(d);
+    k += d <= radius;
+  }
+  return k;
+}
+
+}  // namespace needle::index::internal

@@ -1,0 +1,130 @@
+#include "index/index_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace needle::index {
+namespace {
+
+constexpr char kMagic[8] = {'N', 'D', 'L', 'P', 'D', 'Q', 'X', '1'};
+constexpr uint32_t kVersion = 1;
+constexpr size_t kAlign = 64;
+constexpr size_t kOffsetsLen = size_t(MihIndex::kTables) * 65537;
+
+size_t Align(size_t x) { return (x + kAlign - 1) & ~(kAlign - 1); }
+
+struct Mapping {
+  void* base = nullptr;
+  size_t size = 0;
+  ~Mapping() {
+    if (base) munmap(base, size);
+  }
+};
+
+bool WriteAll(FILE* f, const void* p, size_t n) { return n == 0 || fwrite(p, 1, n, f) == n; }
+bool Pad(FILE* f) {
+  static const char zeros[kAlign] = {};
+  long pos = ftell(f);
+  size_t pad = Align(size_t(pos)) - size_t(pos);
+  return WriteAll(f, zeros, pad);
+}
+
+}  // namespace
+
+Status WriteIndexFile(const std::string& path, uint64_t generation,
+                      const std::vector<std::shared_ptr<const MihIndex>>& segments) {
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return IoError(tmp + ": " + std::strerror(errno));
+  bool ok = WriteAll(f, kMagic, 8);
+  uint32_t v = kVersion, nseg = static_cast<uint32_t>(segments.size());
+  ok = ok && WriteAll(f, &v, 4) && WriteAll(f, &nseg, 4) && WriteAll(f, &generation, 8) && Pad(f);
+  for (const auto& seg : segments) {
+    auto s = seg->sections();
+    uint64_t n = s.codes.size();
+    ok = ok && WriteAll(f, &n, 8) && Pad(f);
+    ok = ok && WriteAll(f, s.codes.data(), s.codes.size_bytes()) && Pad(f);
+    ok = ok && WriteAll(f, s.ids.data(), s.ids.size_bytes()) && Pad(f);
+    ok = ok && WriteAll(f, s.offsets.data(), s.offsets.size_bytes()) && Pad(f);
+    ok = ok && WriteAll(f, s.postings.data(), s.postings.size_bytes()) && Pad(f);
+  }
+  ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return IoError(path + ": could not write the index snapshot");
+  }
+  return Status::Ok();
+}
+
+Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? NotFound(path) : IoError(path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || st.st_size < 24) {
+    ::close(fd);
+    return Corrupt(path + ": index snapshot too short");
+  }
+  auto map = std::make_shared<Mapping>();
+  map->size = size_t(st.st_size);
+  map->base = mmap(nullptr, map->size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map->base == MAP_FAILED) {
+    map->base = nullptr;
+    return IoError(path + ": mmap failed");
+  }
+  const uint8_t* p = static_cast<const uint8_t*>(map->base);
+  const size_t size = map->size;
+  if (std::memcmp(p, kMagic, 8) != 0) return Corrupt(path + ": not a needle index snapshot");
+  uint32_t version, nseg;
+  IndexSnapshot snap;
+  std::memcpy(&version, p + 8, 4);
+  std::memcpy(&nseg, p + 12, 4);
+  std::memcpy(&snap.generation, p + 16, 8);
+  if (version != kVersion) return Corrupt(path + ": index snapshot version " + std::to_string(version));
+  size_t off = Align(24);
+  auto need = [&](size_t bytes) { return off <= size && bytes <= size - off; };
+  for (uint32_t i = 0; i < nseg; ++i) {
+    if (!need(8)) return Corrupt(path + ": truncated");
+    uint64_t n;
+    std::memcpy(&n, p + off, 8);
+    if (n > MihIndex::kMaxCodes) return Corrupt(path + ": segment too large");
+    off = Align(off + 8);
+    MihIndex::Sections s;
+    if (!need(n * 32)) return Corrupt(path + ": truncated codes");
+    s.codes = {reinterpret_cast<const hash::Hash256*>(p + off), n};
+    off = Align(off + n * 32);
+    if (!need(n * 4)) return Corrupt(path + ": truncated ids");
+    s.ids = {reinterpret_cast<const uint32_t*>(p + off), n};
+    off = Align(off + n * 4);
+    if (!need(kOffsetsLen * 4)) return Corrupt(path + ": truncated offsets");
+    s.offsets = {reinterpret_cast<const uint32_t*>(p + off), kOffsetsLen};
+    off = Align(off + kOffsetsLen * 4);
+    const size_t plen = size_t(MihIndex::kTables - 1) * 3 * n + 1;
+    if (!need(plen)) return Corrupt(path + ": truncated postings");
+    s.postings = {p + off, plen};
+    off = Align(off + plen);
+    // Offsets must be monotone and end at n, or Search would read outside.
+    for (int k = 0; k < MihIndex::kTables; ++k) {
+      const uint32_t* o = s.offsets.data() + size_t(k) * 65537;
+      if (o[0] != 0 || o[65536] != n) return Corrupt(path + ": bad offsets");
+      for (size_t b = 0; b < 65536; ++b)
+        if (o[b] > o[b + 1]) return Corrupt(path + ": bad offsets");
+    }
+    // Every posting must name a position inside the segment.
+    for (size_t i = 0; i + 1 < plen; i += 3) {
+      uint32_t pos = s.postings[i] | (s.postings[i + 1] << 8) | (uint32_t(s.postings[i + 2]) << 16);
+      if (pos >= n) return Corrupt(path + ": bad posting");
+    }
+    snap.segments.push_back(MihIndex::FromSections(s, map));
+  }
+  return snap;
+}
+
+}  // namespace needle::index

@@ -1,0 +1,35 @@
+// The on-disk PDQ index snapshot: MIH segments written once, memory-mapped
+// read-only when loaded, so a 100M-code index opens in milliseconds and the
+// page cache shares it between processes.
+//
+// Format (little-endian, every section 64-byte aligned):
+//   header  "NDLPDQX1" | u32 version=1 | u32 segments | u64 generation
+//   per segment: u64 n, then sections codes[n] (32 B), ids[n] (u32),
+//                offsets[16 x 65537] (u32), postings[15 x 3n + 1] (u8)
+// `generation` is the store's change counter the snapshot was built at; a
+// snapshot whose generation differs from the store's is stale.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "index/mih_index.h"
+#include "needle/status.h"
+
+namespace needle::index {
+
+struct IndexSnapshot {
+  uint64_t generation = 0;
+  std::vector<std::shared_ptr<const MihIndex>> segments;
+};
+
+// Writes atomically (temporary file, fsync, rename).
+Status WriteIndexFile(const std::string& path, uint64_t generation,
+                      const std::vector<std::shared_ptr<const MihIndex>>& segments);
+
+// Maps the file; kNotFound if absent, kCorrupt if malformed or truncated.
+Result<IndexSnapshot> ReadIndexFile(const std::string& path);
+
+}  // namespace needle::index
