@@ -58,7 +58,7 @@ void OnStart(void* ud, const XML_Char* name, const XML_Char** attrs) {
     }
     return;
   }
-  if (n == "member")
+  if (n == "member" && s->depth == s->entry_depth + 1)
     for (int i = 0; attrs[i]; i += 2)
       if (std::strcmp(attrs[i], "id") == 0) s->member_id = attrs[i + 1];
   if (n == "fingerprints") s->in_fingerprints = true;

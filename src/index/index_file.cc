@@ -124,6 +124,7 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
     }
     snap.segments.push_back(MihIndex::FromSections(s, map));
   }
+  if (off != size) return Corrupt(path + ": " + std::to_string(size - std::min(off, size)) + " unexpected trailing bytes or truncated");
   return snap;
 }
 

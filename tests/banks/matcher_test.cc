@@ -1,0 +1,87 @@
+// Lookups honour each bank's threshold, enabled flag and minimum quality,
+// and the index snapshot is reused only while it is current.
+#include "banks/matcher.h"
+
+#include <gtest/gtest.h>
+
+#include "banks/importer.h"
+#include "test_support.h"
+
+namespace needle::banks {
+namespace {
+
+using ::needle::testing::DataDir;
+using ::needle::testing::TempDir;
+
+class MatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(store::BankStore::Open(dir_.path(), true)).value();
+    store::BankConfig hay;
+    hay.name = "HAY";
+    ASSERT_TRUE(store_->CreateBank(hay).ok());
+    ASSERT_TRUE(ImportFile(*store_, "HAY", DataDir() + "/pdq/hash-lists/haystack.txt", ListFormat::kAuto).ok());
+  }
+  TempDir dir_;
+  std::unique_ptr<store::BankStore> store_;
+};
+
+const char* kNeedle0 = "98736629670cc19fc9f23862f66cce1f599e32c78e236c78619d202e9e66c157";
+
+TEST_F(MatcherTest, PerBankThresholdAndEnable) {
+  auto m = Matcher::Open(*store_);
+  ASSERT_TRUE(m.ok());
+  auto q = *hash::Hash256::FromHex(kNeedle0);
+  auto all = (*m)->LookupPdq(q, std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);  // distances 0, 4, 20 (reference pairs for needle 0)
+  EXPECT_EQ((*all)[0].distance, 0);
+  EXPECT_EQ((*all)[2].distance, 20);
+
+  auto b = *store_->GetBank("HAY");
+  b.pdq_threshold = 10;
+  ASSERT_TRUE(store_->UpdateBank(b).ok());
+  ASSERT_TRUE((*m)->RefreshBanks().ok());
+  EXPECT_EQ((*m)->LookupPdq(q, std::nullopt)->size(), 2u);
+
+  EXPECT_EQ((*m)->LookupPdq(q, 40)->size(), 0u);  // below the bank's minimum quality
+  EXPECT_EQ((*m)->LookupPdq(q, 80)->size(), 2u);
+
+  b.enabled = false;
+  ASSERT_TRUE(store_->UpdateBank(b).ok());
+  ASSERT_TRUE((*m)->RefreshBanks().ok());
+  EXPECT_EQ((*m)->LookupPdq(q, std::nullopt)->size(), 0u);
+}
+
+TEST_F(MatcherTest, SnapshotIsReusedOnlyWhileCurrent) {
+  { ASSERT_TRUE(Matcher::Open(*store_).ok()); }  // builds and saves
+  auto again = Matcher::Open(*store_);
+  EXPECT_TRUE((*again)->loaded_from_snapshot());
+  HashRecord r;
+  r.pdq = "0000000000000000000000000000000000000000000000000000000000000000";
+  DefaultKey(&r);
+  ASSERT_TRUE(store_->AddEntry("HAY", r).ok());
+  auto stale = Matcher::Open(*store_);
+  EXPECT_FALSE((*stale)->loaded_from_snapshot());  // generation moved: rebuilt
+  auto hits = (*stale)->LookupPdq(*hash::Hash256::FromHex(*r.pdq), std::nullopt);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(hits->size(), 1u);
+}
+
+TEST_F(MatcherTest, DigestLookups) {
+  store::BankConfig c;
+  c.name = "ALLOW";
+  c.kind = store::BankKind::kSuppress;
+  ASSERT_TRUE(store_->CreateBank(c).ok());
+  ASSERT_TRUE(ImportFile(*store_, "ALLOW", DataDir() + "/hashlists/icse.csv", ListFormat::kAuto).ok());
+  auto m = Matcher::Open(*store_);
+  auto hit = (*m)->LookupDigest(store::DigestType::kMd5, "00112233445566778899aabbccddeeff");
+  ASSERT_TRUE(hit.ok());
+  ASSERT_EQ(hit->size(), 1u);
+  EXPECT_EQ((*hit)[0].bank, "ALLOW");
+  EXPECT_EQ((*hit)[0].kind, store::BankKind::kSuppress);
+  EXPECT_EQ((*hit)[0].entry.record.series, "Series A");
+}
+
+}  // namespace
+}  // namespace needle::banks

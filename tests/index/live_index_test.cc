@@ -1,0 +1,192 @@
+// The index against brute force: never a missed or extra match, at every
+// threshold, through interleaved inserts and deletes, on uniform and
+// clustered code sets; memory stays bounded under repeated updates.
+#include "index/live_index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "index/flat_index.h"
+#include "index/index_file.h"
+#include "index/synthetic_codes.h"
+#include "test_support.h"
+
+namespace needle::index {
+namespace {
+
+using Pairs = std::vector<std::pair<uint32_t, uint16_t>>;
+
+Pairs Sorted(const std::vector<RangeHit>& hits) {
+  Pairs p;
+  for (auto& h : hits) p.push_back({h.id, h.distance});
+  std::sort(p.begin(), p.end());
+  return p;
+}
+
+Pairs Oracle(const std::map<uint32_t, hash::Hash256>& live, const hash::Hash256& q, int r) {
+  Pairs p;
+  for (auto& [id, c] : live) {
+    int d = hash::Distance(q, c);
+    if (d <= r) p.push_back({id, static_cast<uint16_t>(d)});
+  }
+  return p;
+}
+
+class LiveIndexTest : public ::testing::TestWithParam<Distribution> {};
+
+TEST_P(LiveIndexTest, MatchesBruteForceThroughInsertsAndDeletes) {
+  std::mt19937_64 rng(11);
+  LiveIndex::Options opt;
+  opt.delta_limit = 300;  // small, so deltas turn into segments and compactions happen
+  opt.max_segments = 3;
+  opt.segment_size = 2000;  // several segments
+  LiveIndex index(opt);
+  std::map<uint32_t, hash::Hash256> live;
+  auto codes = MakeCodes(6000, GetParam(), 5);
+  uint32_t next_id = 1;
+  std::vector<IndexItem> initial;
+  for (int i = 0; i < 3000; ++i) {
+    initial.push_back({codes[i], next_id});
+    live[next_id++] = codes[i];
+  }
+  index.Reset(initial);
+  size_t cursor = 3000;
+  for (int round = 0; round < 30; ++round) {
+    // Insert a batch, delete a batch, re-add a deleted id with a new code.
+    std::vector<IndexItem> add;
+    for (int i = 0; i < 100 && cursor < codes.size(); ++i, ++cursor) {
+      add.push_back({codes[cursor], next_id});
+      live[next_id++] = codes[cursor];
+    }
+    index.Add(add);
+    std::vector<uint32_t> del;
+    for (int i = 0; i < 60 && !live.empty(); ++i) {
+      auto it = live.begin();
+      std::advance(it, rng() % live.size());
+      del.push_back(it->first);
+      live.erase(it);
+    }
+    index.Remove(del);
+    if (round % 5 == 0 && !del.empty()) {
+      IndexItem revived{codes[rng() % codes.size()], del[0]};
+      index.Add({&revived, 1});
+      live[del[0]] = revived.code;
+    }
+    auto queries = MakeQueries(codes, 12, GetParam(), 100 + round);
+    for (int r : {0, 8, 31, 47, 63}) {
+      for (const auto& q : queries) {
+        std::vector<RangeHit> hits;
+        index.Search(q, r, &hits);
+        ASSERT_EQ(Sorted(hits), Oracle(live, q, r)) << "round " << round << " radius " << r;
+      }
+    }
+  }
+  auto st = index.stats();
+  EXPECT_EQ(st.live, live.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Distributions, LiveIndexTest,
+                         ::testing::Values(Distribution::kUniform, Distribution::kClustered));
+
+TEST(LiveIndexMemoryTest, RepeatedUpdatesStayBounded) {
+  LiveIndex::Options opt;
+  opt.delta_limit = 256;
+  LiveIndex index(opt);
+  auto codes = MakeCodes(2000, Distribution::kClustered, 9);
+  std::vector<IndexItem> items;
+  for (uint32_t i = 0; i < 1000; ++i) items.push_back({codes[i], i + 1});
+  index.Reset(items);
+  uint32_t next = 5000;
+  size_t max_stored = 0;
+  // 20,000 single-item replace operations on a 1,000-item set.
+  for (int i = 0; i < 20000; ++i) {
+    uint32_t victim = items[i % items.size()].id;
+    index.Remove({&victim, 1});
+    IndexItem fresh{codes[(i * 7) % codes.size()], next++};
+    items[i % items.size()] = fresh;
+    index.Add({&fresh, 1});
+    max_stored = std::max(max_stored, index.stats().stored);
+  }
+  EXPECT_EQ(index.stats().live, 1000u);
+  EXPECT_LE(max_stored, 2000u);  // never more than 2x the live set
+}
+
+TEST(MihIndexTest, NeedlesVsHaystackGiveTheReference250Pairs) {
+  const std::string dir = ::needle::testing::DataDir() + "/pdq/";
+  auto read = [](const std::string& path) {
+    std::vector<hash::Hash256> v;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      v.push_back(*hash::Hash256::FromHex(line.substr(line.find_last_of(' ') == std::string::npos ? 0 : line.find_last_of(' ') + 1, 64)));
+    }
+    return v;
+  };
+  auto hay = read(dir + "hash-lists/haystack.txt");
+  auto needles = read(dir + "hash-lists/needles.txt");
+  ASSERT_EQ(hay.size(), 1350u);
+  ASSERT_EQ(needles.size(), 100u);
+  std::vector<uint32_t> ids(hay.size());
+  for (uint32_t i = 0; i < ids.size(); ++i) ids[i] = i;
+  auto mih = MihIndex::Build(hay, ids);
+  std::set<std::tuple<int, int, int>> got, want;
+  for (size_t n = 0; n < needles.size(); ++n) {
+    std::vector<RangeHit> hits;
+    mih->Search(needles[n], 31, &hits);
+    for (auto& h : hits) got.insert({static_cast<int>(n), static_cast<int>(h.id), h.distance});
+  }
+  for (auto& r : ::needle::testing::ReadCsv(dir + "expected/match-needles-vs-haystack-d31.csv"))
+    want.insert({std::stoi(r["needle_index"]), std::stoi(r["haystack_index"]), std::stoi(r["distance"])});
+  EXPECT_EQ(want.size(), 250u);
+  EXPECT_EQ(got, want);
+}
+
+TEST(IndexFileTest, RoundTripAndCorruptionDetected) {
+  ::needle::testing::TempDir t;
+  auto codes = MakeCodes(5000, Distribution::kClustered, 3);
+  std::vector<IndexItem> items;
+  for (uint32_t i = 0; i < codes.size(); ++i) items.push_back({codes[i], i * 3 + 1});
+  LiveIndex a;
+  a.Reset(items);
+  const std::string path = t.File("pdq.idx");
+  ASSERT_TRUE(WriteIndexFile(path, 42, a.Segments()).ok());
+  auto snap = ReadIndexFile(path);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  EXPECT_EQ(snap->generation, 42u);
+  LiveIndex b;
+  b.ResetSegments(snap->segments);
+  auto queries = MakeQueries(codes, 50, Distribution::kClustered, 8);
+  for (auto& q : queries) {
+    std::vector<RangeHit> ha, hb;
+    a.Search(q, 31, &ha);
+    b.Search(q, 31, &hb);
+    EXPECT_EQ(Sorted(ha), Sorted(hb));
+  }
+  // Truncated and bit-flipped files are refused, never read out of bounds.
+  auto bytes = ::needle::testing::ReadFile(path);
+  for (size_t cut : {size_t(10), size_t(100), bytes.size() / 2, bytes.size() - 1}) {
+    ::needle::testing::WriteFile(t.File("cut.idx"), std::vector<uint8_t>(bytes.begin(), bytes.begin() + cut));
+    EXPECT_FALSE(ReadIndexFile(t.File("cut.idx")).ok()) << cut;
+  }
+  auto bad = bytes;
+  bad[bad.size() - 5] ^= 0xff;  // inside the postings: a position past the end
+  bad[bad.size() - 6] ^= 0xff;
+  ::needle::testing::WriteFile(t.File("bad.idx"), bad);
+  auto r = ReadIndexFile(t.File("bad.idx"));
+  if (r.ok()) {  // the flip may have produced another valid position; then searches stay in bounds
+    LiveIndex c;
+    c.ResetSegments(r->segments);
+    std::vector<RangeHit> h;
+    c.Search(codes[0], 63, &h);
+  }
+  EXPECT_EQ(ReadIndexFile(t.File("missing.idx")).status().code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace needle::index
