@@ -17,9 +17,17 @@ $(BUILD)/build.ninja: CMakeLists.txt
 build: deps $(BUILD)/build.ninja
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Runs the main job on the bundled samples.
+DEMO := $(BUILD)/demo
+# Runs the main job on the bundled samples: a throw-away bank with one known
+# hash, a scan of samples/ into a case folder, and the case report.
 demo: build
-	$(BUILD)/needle hash --format text samples/ || test $$? -eq 1
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@$(BUILD)/needle bank create DEMO_KNOWN --description "demo: the PDQ of samples/bridge.jpg" --store $(DEMO)/store >/dev/null
+	@$(BUILD)/needle bank import DEMO_KNOWN config/demo-bank.txt --store $(DEMO)/store >/dev/null
+	$(BUILD)/needle scan samples/ --case $(DEMO)/case --store $(DEMO)/store || test $$? -eq 1
+	$(BUILD)/needle report --case $(DEMO)/case --format html --output $(DEMO)/report.html
+	$(BUILD)/needle report --case $(DEMO)/case --format csv | cut -d, -f1-3,10 | column -t -s,
+	@echo "HTML report: $(DEMO)/report.html (thumbnails blurred; click to reveal)"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -39,17 +39,24 @@ FileHashRecord HashFile(const std::string& path, const HashOptions& options) {
     rec.error = ev.status();
     return rec;
   }
-  rec.size = ev->size;
-  rec.digests = ev->digests;
-  if (!ev->kept) {
-    media::Format f = media::SniffFormat(ev->head.data(), ev->head.size());
-    rec.format = f == media::Format::kUnknown ? media::SniffOtherKind(ev->head.data(), ev->head.size())
+  return HashEvidence(*ev, options);
+}
+
+FileHashRecord HashEvidence(const media::EvidenceFile& ev, const HashOptions& options) {
+  FileHashRecord rec;
+  rec.path = ev.path;
+  rec.pipeline = options.pipeline;
+  rec.size = ev.size;
+  rec.digests = ev.digests;
+  if (!ev.kept) {
+    media::Format f = media::SniffFormat(ev.head.data(), ev.head.size());
+    rec.format = f == media::Format::kUnknown ? media::SniffOtherKind(ev.head.data(), ev.head.size())
                                                : media::FormatName(f);
-    rec.error = TooLarge("file of " + std::to_string(ev->size) + " bytes is above the decode limit of " +
+    rec.error = TooLarge("file of " + std::to_string(ev.size) + " bytes is above the decode limit of " +
                          std::to_string(options.read.max_buffer_bytes) + " bytes; digests only");
     return rec;
   }
-  HashDecoded(ev->bytes.data(), ev->bytes.size(), options, &rec);
+  HashDecoded(ev.bytes.data(), ev.bytes.size(), options, &rec);
   return rec;
 }
 

@@ -44,6 +44,9 @@ struct FileHashRecord {
 
 FileHashRecord HashFile(const std::string& path, const HashOptions& options);
 
+// The same for a file already read (the scan reads once and shares bytes).
+FileHashRecord HashEvidence(const media::EvidenceFile& ev, const HashOptions& options);
+
 // The same for bytes already in memory (uploads); `label` becomes `path`.
 FileHashRecord HashBytes(const std::string& label, const uint8_t* data, size_t n, const HashOptions& options);
 

@@ -1,0 +1,277 @@
+#include "provenance/metadata_probe.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string_view>
+
+namespace needle::provenance {
+namespace {
+
+constexpr size_t kMaxText = 4096;
+
+uint32_t Be32(const uint8_t* p) { return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3]; }
+uint16_t Be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
+
+// ASCII tags of IFD0 and the Exif sub-IFD.
+void ReadExif(const uint8_t* t, size_t n, MetadataSummary* m) {
+  if (n < 8) return;
+  bool le = t[0] == 'I';
+  if (!(le || t[0] == 'M')) return;
+  auto u16 = [&](size_t o) -> int64_t { return o + 2 > n ? -1 : le ? (t[o] | (t[o + 1] << 8)) : ((t[o] << 8) | t[o + 1]); };
+  auto u32 = [&](size_t o) -> int64_t {
+    if (o + 4 > n) return -1;
+    return le ? (int64_t(t[o]) | (int64_t(t[o + 1]) << 8) | (int64_t(t[o + 2]) << 16) | (int64_t(t[o + 3]) << 24))
+              : ((int64_t(t[o]) << 24) | (int64_t(t[o + 1]) << 16) | (int64_t(t[o + 2]) << 8) | int64_t(t[o + 3]));
+  };
+  m->has_exif = true;
+  auto ascii = [&](size_t e) -> std::string {
+    int64_t count = u32(e + 4);
+    if (count <= 0 || count > 1024) return "";
+    size_t off = count <= 4 ? e + 8 : size_t(u32(e + 8));
+    if (off >= n || size_t(count) > n - off) return "";
+    std::string s(reinterpret_cast<const char*>(t + off), size_t(count));
+    while (!s.empty() && (s.back() == 0 || s.back() == ' ')) s.pop_back();
+    return s;
+  };
+  auto walk = [&](int64_t ifd, bool top, auto&& self) -> void {
+    if (ifd < 8) return;
+    int64_t cnt = u16(size_t(ifd));
+    if (cnt < 0 || cnt > 512) return;
+    for (int64_t i = 0; i < cnt; ++i) {
+      size_t e = size_t(ifd) + 2 + size_t(i) * 12;
+      int64_t tag = u16(e), type = u16(e + 2);
+      if (tag < 0 || type < 0) return;
+      if (type == 2) {
+        if (tag == 0x010f) m->make = ascii(e);
+        else if (tag == 0x0110) m->model = ascii(e);
+        else if (tag == 0x0131) m->software = ascii(e);
+        else if (tag == 0x9003) m->datetime_original = ascii(e);
+      } else if (tag == 0x8769 && top) {
+        self(u32(e + 8), false, self);
+      }
+    }
+  };
+  walk(u32(4), true, walk);
+}
+
+void ReadXmp(std::string_view x, MetadataSummary* m) {
+  m->xmp_present = true;
+  size_t pos = 0;
+  while ((pos = x.find("digitalsourcetype/", pos)) != std::string_view::npos) {
+    pos += 18;
+    size_t end = pos;
+    while (end < x.size() && (std::isalnum(static_cast<unsigned char>(x[end])))) ++end;
+    std::string term(x.substr(pos, end - pos));
+    if (!term.empty() && std::find(m->digital_source_types.begin(), m->digital_source_types.end(), term) ==
+                             m->digital_source_types.end())
+      m->digital_source_types.push_back(term);
+  }
+}
+
+void ProbeJpeg(const uint8_t* d, size_t n, MetadataSummary* m) {
+  size_t p = 2;
+  while (p + 4 <= n && d[p] == 0xFF) {
+    uint8_t marker = d[p + 1];
+    if (marker == 0xDA || marker == 0xD9) break;  // start of scan: no more metadata
+    if (marker == 0xFF) { ++p; continue; }
+    size_t len = Be16(d + p + 2);
+    if (len < 2 || p + 2 + len > n) break;
+    const uint8_t* seg = d + p + 4;
+    size_t sl = len - 2;
+    if (marker == 0xE1 && sl > 6 && std::memcmp(seg, "Exif\0\0", 6) == 0) ReadExif(seg + 6, sl - 6, m);
+    if (marker == 0xE1 && sl > 29 && std::memcmp(seg, "http://ns.adobe.com/xap/1.0/", 28) == 0)
+      ReadXmp(std::string_view(reinterpret_cast<const char*>(seg), sl), m);
+    if (marker == 0xEB && sl > 2 && seg[0] == 'J' && seg[1] == 'P') {
+      std::string_view s(reinterpret_cast<const char*>(seg), std::min<size_t>(sl, 64));
+      if (s.find("c2pa") != std::string_view::npos || s.find("jumb") != std::string_view::npos) m->c2pa_present = true;
+    }
+    p += 2 + len;
+  }
+}
+
+std::string Inflate(const uint8_t* d, size_t n) {
+  std::string out(kMaxText, '\0');
+  uLongf len = kMaxText;
+  // uncompress stops with Z_BUF_ERROR when the output is full: keep what we have.
+  int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &len, d, n);
+  if (rc != Z_OK && rc != Z_BUF_ERROR) return "";
+  out.resize(len);
+  return out;
+}
+
+void ProbePng(const uint8_t* d, size_t n, MetadataSummary* m) {
+  size_t p = 8;
+  while (p + 12 <= n) {
+    uint32_t len = Be32(d + p);
+    if (len > n - p - 12) break;
+    std::string_view type(reinterpret_cast<const char*>(d + p + 4), 4);
+    const uint8_t* c = d + p + 8;
+    if (type == "tEXt" || type == "zTXt" || type == "iTXt") {
+      const uint8_t* z = static_cast<const uint8_t*>(std::memchr(c, 0, len));
+      if (z) {
+        std::string key(reinterpret_cast<const char*>(c), size_t(z - c));
+        const uint8_t* v = z + 1;
+        size_t vl = len - size_t(v - c);
+        std::string value;
+        if (type == "tEXt") {
+          value.assign(reinterpret_cast<const char*>(v), std::min(vl, kMaxText));
+        } else if (type == "zTXt" && vl >= 1) {
+          value = Inflate(v + 1, vl - 1);
+        } else if (type == "iTXt" && vl >= 2) {
+          bool compressed = v[0] != 0;
+          const uint8_t* q = v + 2;
+          size_t ql = vl - 2;
+          for (int skip = 0; skip < 2 && ql > 0; ++skip) {  // language tag, translated keyword
+            const uint8_t* e = static_cast<const uint8_t*>(std::memchr(q, 0, ql));
+            if (!e) { ql = 0; break; }
+            ql -= size_t(e - q) + 1;
+            q = e + 1;
+          }
+          value = compressed ? Inflate(q, ql) : std::string(reinterpret_cast<const char*>(q), std::min(ql, kMaxText));
+        }
+        if (key == "XML:com.adobe.xmp") ReadXmp(value, m);
+        if (m->png_text.size() < 64) m->png_text[key] = value;
+      }
+    } else if (type == "eXIf") {
+      ReadExif(c, len, m);
+    } else if (type == "caBX") {
+      m->c2pa_present = true;
+    } else if (type == "IDAT" || type == "IEND") {
+      if (type == "IEND") break;
+    }
+    p += 12 + size_t(len);
+  }
+  auto has = [&](const char* k) { return m->png_text.count(k) > 0; };
+  auto text = [&](const char* k) { return has(k) ? m->png_text.at(k) : std::string(); };
+  if (has("parameters") && text("parameters").find("Steps:") != std::string::npos) m->generator = "AUTOMATIC1111";
+  else if (has("prompt") || has("workflow")) m->generator = "ComfyUI";
+  else if (has("invokeai_metadata") || has("sd-metadata") || has("Dream")) m->generator = "InvokeAI";
+  else if (has("fooocus_scheme") || text("parameters").find("Fooocus") != std::string::npos) m->generator = "Fooocus";
+  else if (text("Software") == "NovelAI" || text("Source").find("NovelAI") != std::string::npos) m->generator = "NovelAI";
+}
+
+void ProbeRiff(const uint8_t* d, size_t n, MetadataSummary* m) {
+  size_t p = 12;
+  while (p + 8 <= n) {
+    uint32_t len = d[p + 4] | (d[p + 5] << 8) | (d[p + 6] << 16) | (uint32_t(d[p + 7]) << 24);
+    std::string_view fourcc(reinterpret_cast<const char*>(d + p), 4);
+    if (len > n - p - 8) break;
+    if (fourcc == "C2PA") m->c2pa_present = true;
+    if (fourcc == "EXIF") ReadExif(d + p + 8 + (len > 6 && std::memcmp(d + p + 8, "Exif\0\0", 6) == 0 ? 6 : 0), len, m);
+    if (fourcc == "XMP ") ReadXmp(std::string_view(reinterpret_cast<const char*>(d + p + 8), len), m);
+    p += 8 + len + (len & 1);
+  }
+}
+
+void ProbeBmff(const uint8_t* d, size_t n, MetadataSummary* m) {
+  // C2PA in BMFF is a top-level uuid box with the C2PA UUID.
+  static const uint8_t kC2paUuid[16] = {0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c,
+                                        0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81};
+  size_t p = 0;
+  while (p + 8 <= n) {
+    uint64_t len = Be32(d + p);
+    std::string_view type(reinterpret_cast<const char*>(d + p + 4), 4);
+    size_t hdr = 8;
+    if (len == 1 && p + 16 <= n) {
+      len = (uint64_t(Be32(d + p + 8)) << 32) | Be32(d + p + 12);
+      hdr = 16;
+    } else if (len == 0) {
+      len = n - p;
+    }
+    if (len < hdr || len > n - p) break;
+    if (type == "uuid" && p + hdr + 16 <= n && std::memcmp(d + p + hdr, kC2paUuid, 16) == 0) m->c2pa_present = true;
+    p += size_t(len);
+  }
+}
+
+}  // namespace
+
+MetadataSummary ProbeMetadata(const uint8_t* d, size_t n) {
+  MetadataSummary m;
+  if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) ProbeJpeg(d, n, &m);
+  else if (n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) ProbePng(d, n, &m);
+  else if (n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0) ProbeRiff(d, n, &m);
+  else if (n >= 12 && std::memcmp(d + 4, "ftyp", 4) == 0) ProbeBmff(d, n, &m);
+  else if (n >= 8 && (std::memcmp(d, "II*\0", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0)) ReadExif(d, n, &m);
+  return m;
+}
+
+std::vector<Finding> MetadataFindings(const MetadataSummary& m) {
+  std::vector<Finding> out;
+  for (const auto& t : m.digital_source_types) {
+    Finding f;
+    f.signal = "metadata.digital_source_type";
+    f.details = {{"digital_source_type", t}};
+    if (t == "trainedAlgorithmicMedia" || t == "compositeWithTrainedAlgorithmicMedia" || t == "algorithmicMedia" ||
+        t == "compositeSynthetic" || t == "virtualRecording") {
+      f.direction = Direction::kSynthetic;
+      f.strength = Strength::kStrong;
+      f.summary = "XMP/IPTC metadata declares the digital source type '" + t +
+                  "' (unsigned metadata: strong, but it can be added or removed by anyone).";
+    } else if (t == "digitalCapture" || t == "negativeFilm" || t == "positiveFilm" || t == "print") {
+      f.direction = Direction::kCamera;
+      f.strength = Strength::kSupporting;
+      f.summary = "XMP/IPTC metadata declares the digital source type '" + t + "' (unsigned metadata).";
+    } else {
+      f.direction = Direction::kEdited;
+      f.strength = Strength::kSupporting;
+      f.summary = "XMP/IPTC metadata declares the digital source type '" + t + "'.";
+    }
+    out.push_back(f);
+  }
+  if (!m.generator.empty()) {
+    Finding f;
+    f.signal = "metadata.generator";
+    f.direction = Direction::kSynthetic;
+    f.strength = Strength::kStrong;
+    f.summary = "PNG text chunks carry " + m.generator +
+                " generation parameters (strong evidence of an AI generator, though metadata can be forged).";
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& [k, v] : m.png_text) keys.push_back(k);
+    f.details = {{"generator", m.generator}, {"keys", keys}};
+    out.push_back(f);
+  }
+  if (!m.make.empty() || !m.model.empty()) {
+    Finding f;
+    f.signal = "exif.camera";
+    f.direction = Direction::kCamera;
+    f.strength = Strength::kWeak;
+    f.summary = "EXIF names a camera (" + m.make + (m.model.empty() ? "" : " " + m.model) +
+                "); camera EXIF alone is weak evidence, it is easily copied.";
+    f.details = {{"make", m.make}, {"model", m.model}, {"software", m.software}};
+    out.push_back(f);
+  }
+  if (m.c2pa_present) {
+    Finding f;
+    f.signal = "c2pa.present";
+    f.direction = Direction::kNone;
+    f.strength = Strength::kWeak;
+    f.summary = "A C2PA manifest store is embedded; run `needle inspect` to validate it.";
+    out.push_back(f);
+  }
+  return out;
+}
+
+nlohmann::ordered_json ToJson(const MetadataSummary& m) {
+  nlohmann::ordered_json j;
+  j["exif"] = m.has_exif;
+  if (!m.make.empty()) j["make"] = m.make;
+  if (!m.model.empty()) j["model"] = m.model;
+  if (!m.software.empty()) j["software"] = m.software;
+  if (!m.datetime_original.empty()) j["datetime_original"] = m.datetime_original;
+  if (!m.digital_source_types.empty()) j["digital_source_types"] = m.digital_source_types;
+  if (!m.generator.empty()) j["generator"] = m.generator;
+  if (!m.png_text.empty()) {
+    nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+    for (const auto& [k, v] : m.png_text) keys.push_back(k);
+    j["png_text_keys"] = keys;
+  }
+  j["c2pa_present"] = m.c2pa_present;
+  j["xmp"] = m.xmp_present;
+  return j;
+}
+
+}  // namespace needle::provenance

@@ -1,0 +1,229 @@
+#include "triage/scan.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "banks/matcher.h"
+#include "hash/file_hasher.h"
+#include "hash/hash_record_json.h"
+#include "media/evidence_file.h"
+#include "needle/version.h"
+#include "provenance/metadata_probe.h"
+#include "store/bank_store.h"
+#include "store/case_store.h"
+#include "triage/triage_pass.h"
+#include "triage/verdict.h"
+#include "util/file_walker.h"
+#include "util/ordered_parallel.h"
+
+namespace needle::triage {
+namespace {
+
+struct Job {
+  util::WalkEntry entry;
+  store::PathState state;
+  bool skip = false;  // unchanged since it was recorded
+};
+
+struct Done {
+  store::FileResult result;
+  std::optional<hash::FileHashRecord> hashed;
+  bool skip = false;
+  bool not_file = false;
+};
+
+nlohmann::json MatchJson(const banks::Match& m) {
+  nlohmann::json j{{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
+                   {"type", m.type}, {"value", m.value}, {"distance", m.distance}};
+  const auto& r = m.entry.record;
+  if (!r.category.empty()) j["category"] = r.category;
+  if (!r.series.empty()) j["series"] = r.series;
+  if (!r.tags.empty()) j["tags"] = r.tags;
+  if (r.ai_generated) j["ai_generated"] = *r.ai_generated;
+  return j;
+}
+
+}  // namespace
+
+Result<ScanSummary> RunScan(const ScanOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ScanSummary summary;
+  NEEDLE_ASSIGN_OR_RETURN(auto cs, store::CaseStore::Open(o.case_dir, true));
+
+  // Banks are optional: a scan without a store still triages.
+  std::unique_ptr<store::BankStore> bank_store;
+  std::unique_ptr<banks::Matcher> matcher;
+  nlohmann::json bank_info = nlohmann::json::array();
+  if (!o.store_dir.empty()) {
+    auto bs = store::BankStore::Open(o.store_dir, false);
+    if (bs.ok()) {
+      bank_store = std::move(*bs);
+      NEEDLE_ASSIGN_OR_RETURN(matcher, banks::Matcher::Open(*bank_store));
+      NEEDLE_ASSIGN_OR_RETURN(auto list, bank_store->ListBanks());
+      for (auto& b : list) {
+        bool used = b.enabled && (o.banks.empty() || std::find(o.banks.begin(), o.banks.end(), b.name) != o.banks.end());
+        bank_info.push_back({{"name", b.name}, {"kind", store::BankKindName(b.kind)}, {"version", b.version},
+                             {"entries", b.entries}, {"pdq_threshold", b.pdq_threshold},
+                             {"min_quality", b.min_quality}, {"used", used}});
+      }
+      for (const auto& want : o.banks)
+        if (std::none_of(list.begin(), list.end(), [&](const store::BankConfig& b) { return b.name == want; }))
+          return NotFound("no bank named '" + want + "' in " + o.store_dir);
+    } else if (bs.status().code() != Code::kNotFound) {
+      return bs.status();
+    } else {
+      summary.warnings.push_back("no bank store at " + o.store_dir + ": files are not matched against hash lists");
+    }
+  }
+  auto bank_allowed = [&](const std::string& name) {
+    return o.banks.empty() || std::find(o.banks.begin(), o.banks.end(), name) != o.banks.end();
+  };
+
+  nlohmann::json settings{{"needle_version", NEEDLE_VERSION},
+                          {"command", o.command_line},
+                          {"roots", o.roots},
+                          {"pipeline", "fullres"},
+                          {"pdq", "PDQ (Meta), bit-exact with the reference; EXIF orientation recorded, not applied"},
+                          {"max_pixels", o.max_pixels},
+                          {"follow_symlinks", o.follow_symlinks},
+                          {"banks", bank_info},
+                          {"triage_config", o.config.raw},
+                          {"steps", {"read", "decode", "pdq", "metadata", "lookup"}},
+                          {"detector", "none (not installed in this build)"}};
+  NEEDLE_ASSIGN_OR_RETURN(int64_t run_id, cs->BeginRun(settings));
+
+  hash::HashOptions hopt;
+  hopt.decode.max_pixels = o.max_pixels;
+  util::WalkOptions wopt;
+  wopt.follow_symlinks = o.follow_symlinks;
+  util::FileWalker walker(o.roots, wopt);
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Status failure;
+
+  // `next` and `emit` run under OrderedParallel's lock: all store access is
+  // serialised there; workers only read files and compute.
+  std::function<bool(Job*)> next = [&](Job* job) {
+    if (!failure.ok()) return false;
+    if (!walker.Next(&job->entry)) return false;
+    ++summary.seen;
+    job->skip = false;
+    if (job->entry.kind == util::WalkEntry::Kind::kFile) {
+      struct stat st {};
+      if (::lstat(job->entry.path.c_str(), &st) == 0) {
+        job->state = {uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                      uint64_t(st.st_ino)};
+        auto done = cs->AlreadyDone(job->entry.path, job->state);
+        if (!done.ok()) failure = done.status();
+        else job->skip = *done;
+      }
+    }
+    return true;
+  };
+  std::function<Done(Job&)> work = [&](Job& job) {
+    Done d;
+    d.result.path = job.entry.path;
+    d.result.state = job.state;
+    if (job.skip) {
+      d.skip = true;
+      return d;
+    }
+    if (job.entry.kind != util::WalkEntry::Kind::kFile) {
+      d.not_file = true;
+      return d;
+    }
+    auto ev = media::ReadEvidence(job.entry.path, hopt.read);
+    if (!ev.ok()) {
+      d.result.error_code = std::string(CodeName(ev.status().code()));
+      d.result.error_message = ev.status().message();
+      return d;
+    }
+    hash::FileHashRecord rec = hash::HashEvidence(*ev, hopt);
+    d.result.sha256 = rec.digests->sha256;
+    nlohmann::json item = hash::ToJson(rec);
+    item.erase("path");
+    if (!rec.error.ok()) {
+      d.result.error_code = std::string(CodeName(rec.error.code()));
+      d.result.error_message = rec.error.message();
+      item.erase("error");
+      item.erase("message");
+    }
+    if (ev->kept) {
+      auto meta = provenance::ProbeMetadata(ev->bytes.data(), ev->bytes.size());
+      item["metadata"] = provenance::ToJson(meta);
+      for (const auto& f : provenance::MetadataFindings(meta)) d.result.findings.push_back(nlohmann::json(provenance::ToJson(f)));
+    }
+    d.result.item = std::move(item);
+    d.hashed = std::move(rec);
+    return d;
+  };
+  std::function<void(Done&)> emit = [&](Done& d) {
+    if (!failure.ok()) return;
+    if (d.skip) {
+      ++summary.skipped_unchanged;
+      return;
+    }
+    if (d.not_file) {
+      ++summary.not_files;
+      return;
+    }
+    if (matcher && d.hashed) {
+      const auto& r = *d.hashed;
+      auto add = [&](Result<std::vector<banks::Match>> ms) {
+        if (!ms.ok()) return;
+        for (auto& m : *ms)
+          if (bank_allowed(m.bank)) d.result.matches.push_back(MatchJson(m));
+      };
+      if (r.digests) {
+        add(matcher->LookupDigest(store::DigestType::kMd5, r.digests->md5));
+        add(matcher->LookupDigest(store::DigestType::kSha1, r.digests->sha1));
+        add(matcher->LookupDigest(store::DigestType::kSha256, r.digests->sha256));
+      }
+      if (r.pdq) add(matcher->LookupPdq(r.pdq->hash, r.pdq->quality));
+      if (r.pdq_oriented) add(matcher->LookupPdq(*r.pdq_oriented, r.pdq->quality));
+    }
+    Status st = cs->RecordFile(d.result, run_id);
+    if (!st.ok()) {
+      failure = st;
+      return;
+    }
+    ++summary.processed;
+    if (!d.result.error_code.empty()) ++summary.failed;
+    if (o.on_file) {
+      VerdictInput in{d.result.error_code, d.result.error_message, d.result.matches, d.result.findings, std::nullopt};
+      Verdict v = Decide(in, o.config);
+      nlohmann::json line{{"path", d.result.path}, {"class", v.klass}, {"reasons", v.reasons}};
+      if (d.result.sha256) line["sha256"] = *d.result.sha256;
+      o.on_file(line);
+    }
+  };
+  util::OrderedParallel<Job, Done>(threads, size_t(threads) * 2, next, work, emit);
+  if (!failure.ok()) return failure.Annotate("case store");
+
+  // Triage again only when something changed (or the config did not match).
+  NEEDLE_ASSIGN_OR_RETURN(int64_t pending, cs->ItemsChangedSinceTriage());
+  if (pending > 0 || summary.processed > 0) {
+    NEEDLE_ASSIGN_OR_RETURN(TriageSummary ts, RunTriage(*cs, o.config));
+    summary.classes = ts.classes;
+    summary.items = ts.items;
+    summary.clusters = ts.clusters;
+  } else {
+    NEEDLE_RETURN_IF_ERROR(cs->ForEachItem([&](store::ItemRow& r) {
+      summary.classes[r.klass]++;
+      ++summary.items;
+      return Status::Ok();
+    }));
+    NEEDLE_ASSIGN_OR_RETURN(auto cl, cs->Clusters());
+    summary.clusters = static_cast<int64_t>(cl.size());
+  }
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  nlohmann::json fin{{"seen", summary.seen}, {"processed", summary.processed},
+                     {"skipped_unchanged", summary.skipped_unchanged}, {"failed", summary.failed},
+                     {"items", summary.items}, {"clusters", summary.clusters}, {"classes", summary.classes}};
+  NEEDLE_RETURN_IF_ERROR(cs->FinishRun(run_id, fin));
+  return summary;
+}
+
+}  // namespace needle::triage
