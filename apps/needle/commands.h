@@ -13,6 +13,7 @@ Action RegisterHash(CLI::App& app);
 Action RegisterBank(CLI::App& app);
 Action RegisterLookup(CLI::App& app);  // lookup and match
 Action RegisterBench(CLI::App& app);
+Action RegisterInspect(CLI::App& app);
 Action RegisterCase(CLI::App& app, int argc, char** argv);  // scan, report, audit
 
 // Shared flag: --format jsonl|text with "auto" = text on a terminal.

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   Action bank = RegisterBank(app);
   Action lookup = RegisterLookup(app);
   Action bench = RegisterBench(app);
+  Action inspect = RegisterInspect(app);
   Action case_cmds = RegisterCase(app, argc, argv);
 
   try {
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
     if (name == "bank") return bank();
     if (name == "lookup" || name == "match") return lookup();
     if (name == "bench") return bench();
+    if (name == "inspect") return inspect();
     if (name == "scan" || name == "report" || name == "audit") return case_cmds();
   }
   std::cerr << app.help();
