@@ -18,6 +18,7 @@ struct CaseFlags {
   std::string store;
   std::string banks;
   std::string config;
+  std::string trust_anchors;
   std::string format = "auto";
   std::string output;
   int threads = 0;
@@ -49,6 +50,7 @@ int RunScanCmd(const CaseFlags& f) {
   o.threads = f.threads;
   o.follow_symlinks = f.follow_symlinks;
   o.max_pixels = f.max_pixels;
+  o.trust_anchors = f.trust_anchors;
   o.command_line = f.command_line;
   if (!f.config.empty()) {
     auto c = triage::LoadTriageConfig(f.config);
@@ -147,6 +149,8 @@ Action RegisterCase(CLI::App& app, int argc, char** argv) {
   scan->add_option("--store", f->store, "Bank store (default $NEEDLE_HOME or ~/.local/share/needle)");
   scan->add_option("--banks", f->banks, "Only these banks, comma separated (default: every enabled bank)");
   scan->add_option("--config", f->config, "Triage thresholds file (default: built-in config/triage.json)");
+  scan->add_option("--trust-anchors", f->trust_anchors, "C2PA trust anchors (PEM); default: none trusted")
+      ->check(CLI::ExistingFile);
   scan->add_option("--threads", f->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   scan->add_option("--max-pixels", f->max_pixels, "Refuse images above this many pixels (default 200000000)");
   scan->add_option("--format", f->format, "jsonl: also print one line per file as it is processed")

@@ -5,7 +5,8 @@
 
 namespace needle::hash {
 
-void HashDecoded(const uint8_t* data, size_t n, const HashOptions& options, FileHashRecord* rec) {
+void HashDecoded(const uint8_t* data, size_t n, const HashOptions& options, FileHashRecord* rec,
+                 media::DecodedImage* keep) {
   rec->pipeline = options.pipeline;
   media::Format f = media::SniffFormat(data, n);
   rec->format = f == media::Format::kUnknown ? media::SniffOtherKind(data, n) : media::FormatName(f);
@@ -28,6 +29,7 @@ void HashDecoded(const uint8_t* data, size_t n, const HashOptions& options, File
   } else {
     rec->pdq = HashImage(d.image, options.pipeline);
   }
+  if (keep) *keep = std::move(d);
 }
 
 FileHashRecord HashFile(const std::string& path, const HashOptions& options) {
@@ -42,7 +44,7 @@ FileHashRecord HashFile(const std::string& path, const HashOptions& options) {
   return HashEvidence(*ev, options);
 }
 
-FileHashRecord HashEvidence(const media::EvidenceFile& ev, const HashOptions& options) {
+FileHashRecord HashEvidence(const media::EvidenceFile& ev, const HashOptions& options, media::DecodedImage* keep) {
   FileHashRecord rec;
   rec.path = ev.path;
   rec.pipeline = options.pipeline;
@@ -56,7 +58,7 @@ FileHashRecord HashEvidence(const media::EvidenceFile& ev, const HashOptions& op
                          std::to_string(options.read.max_buffer_bytes) + " bytes; digests only");
     return rec;
   }
-  HashDecoded(ev.bytes.data(), ev.bytes.size(), options, &rec);
+  HashDecoded(ev.bytes.data(), ev.bytes.size(), options, &rec, keep);
   return rec;
 }
 

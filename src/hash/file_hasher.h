@@ -45,12 +45,16 @@ struct FileHashRecord {
 FileHashRecord HashFile(const std::string& path, const HashOptions& options);
 
 // The same for a file already read (the scan reads once and shares bytes).
-FileHashRecord HashEvidence(const media::EvidenceFile& ev, const HashOptions& options);
+// `keep`, when given, receives the decoded image (so later steps need not
+// decode again).
+FileHashRecord HashEvidence(const media::EvidenceFile& ev, const HashOptions& options,
+                            media::DecodedImage* keep = nullptr);
 
 // The same for bytes already in memory (uploads); `label` becomes `path`.
 FileHashRecord HashBytes(const std::string& label, const uint8_t* data, size_t n, const HashOptions& options);
 
 // Decode + PDQ part, shared by both (fills format..dihedral or error).
-void HashDecoded(const uint8_t* data, size_t n, const HashOptions& options, FileHashRecord* rec);
+void HashDecoded(const uint8_t* data, size_t n, const HashOptions& options, FileHashRecord* rec,
+                 media::DecodedImage* keep = nullptr);
 
 }  // namespace needle::hash

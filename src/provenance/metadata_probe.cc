@@ -49,6 +49,29 @@ void ReadExif(const uint8_t* t, size_t n, MetadataSummary* m) {
         else if (tag == 0x0110) m->model = ascii(e);
         else if (tag == 0x0131) m->software = ascii(e);
         else if (tag == 0x9003) m->datetime_original = ascii(e);
+      } else if (tag == 0x9286 && type == 7) {
+        // UserComment: 8-byte character code, then the text. AUTOMATIC1111
+        // writes its parameters here as "UNICODE\0" + UTF-16.
+        int64_t count = u32(e + 4), off = u32(e + 8);
+        if (count > 8 && off > 0 && size_t(off) < n && size_t(count) <= n - size_t(off)) {
+          const uint8_t* c = t + off;
+          size_t len = std::min<size_t>(size_t(count) - 8, kMaxText * 2);
+          std::string out;
+          if (std::memcmp(c, "UNICODE\0", 8) == 0) {
+            // Byte order: the TIFF's unless the text shows otherwise (A1111 writes big-endian).
+            bool be = !le;
+            if (len >= 2 && c[8] == 0 && c[9] != 0) be = true;
+            if (len >= 2 && c[8] != 0 && c[9] == 0) be = false;
+            for (size_t k = 0; k + 1 < len; k += 2) {
+              uint16_t ch = be ? uint16_t((c[8 + k] << 8) | c[9 + k]) : uint16_t(c[8 + k] | (c[9 + k] << 8));
+              if (ch == 0) break;
+              out += ch < 128 ? char(ch) : '?';
+            }
+          } else {
+            for (size_t k = 0; k < len && c[8 + k]; ++k) out += char(c[8 + k]);
+          }
+          m->user_comment = out;
+        }
       } else if (tag == 0x8769 && top) {
         self(u32(e + 8), false, self);
       }
@@ -91,6 +114,8 @@ void ProbeJpeg(const uint8_t* d, size_t n, MetadataSummary* m) {
     p += 2 + len;
   }
 }
+
+void RecogniseGenerator(MetadataSummary* m);
 
 std::string Inflate(const uint8_t* d, size_t n) {
   std::string out(kMaxText, '\0');
@@ -144,6 +169,10 @@ void ProbePng(const uint8_t* d, size_t n, MetadataSummary* m) {
     }
     p += 12 + size_t(len);
   }
+  RecogniseGenerator(m);
+}
+
+void RecogniseGenerator(MetadataSummary* m) {
   auto has = [&](const char* k) { return m->png_text.count(k) > 0; };
   auto text = [&](const char* k) { return has(k) ? m->png_text.at(k) : std::string(); };
   if (has("parameters") && text("parameters").find("Steps:") != std::string::npos) m->generator = "AUTOMATIC1111";
@@ -151,6 +180,11 @@ void ProbePng(const uint8_t* d, size_t n, MetadataSummary* m) {
   else if (has("invokeai_metadata") || has("sd-metadata") || has("Dream")) m->generator = "InvokeAI";
   else if (has("fooocus_scheme") || text("parameters").find("Fooocus") != std::string::npos) m->generator = "Fooocus";
   else if (text("Software") == "NovelAI" || text("Source").find("NovelAI") != std::string::npos) m->generator = "NovelAI";
+  else if (m->user_comment.find("Steps:") != std::string::npos && m->user_comment.find("Sampler:") != std::string::npos)
+    m->generator = "AUTOMATIC1111";
+  else if (m->software.find("Midjourney") != std::string::npos) m->generator = "Midjourney";
+  else if (m->software.find("DALL") != std::string::npos || m->software.find("OpenAI") != std::string::npos)
+    m->generator = "DALL-E";
 }
 
 void ProbeRiff(const uint8_t* d, size_t n, MetadataSummary* m) {
@@ -196,6 +230,7 @@ MetadataSummary ProbeMetadata(const uint8_t* d, size_t n) {
   else if (n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0) ProbeRiff(d, n, &m);
   else if (n >= 12 && std::memcmp(d + 4, "ftyp", 4) == 0) ProbeBmff(d, n, &m);
   else if (n >= 8 && (std::memcmp(d, "II*\0", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0)) ReadExif(d, n, &m);
+  if (m.generator.empty()) RecogniseGenerator(&m);
   return m;
 }
 
@@ -227,7 +262,7 @@ std::vector<Finding> MetadataFindings(const MetadataSummary& m) {
     f.signal = "metadata.generator";
     f.direction = Direction::kSynthetic;
     f.strength = Strength::kStrong;
-    f.summary = "PNG text chunks carry " + m.generator +
+    f.summary = std::string(m.png_text.empty() ? "Metadata carries " : "PNG text chunks carry ") + m.generator +
                 " generation parameters (strong evidence of an AI generator, though metadata can be forged).";
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& [k, v] : m.png_text) keys.push_back(k);
@@ -262,6 +297,7 @@ nlohmann::ordered_json ToJson(const MetadataSummary& m) {
   if (!m.model.empty()) j["model"] = m.model;
   if (!m.software.empty()) j["software"] = m.software;
   if (!m.datetime_original.empty()) j["datetime_original"] = m.datetime_original;
+  if (!m.user_comment.empty()) j["user_comment"] = m.user_comment.substr(0, 256);
   if (!m.digital_source_types.empty()) j["digital_source_types"] = m.digital_source_types;
   if (!m.generator.empty()) j["generator"] = m.generator;
   if (!m.png_text.empty()) {

@@ -19,6 +19,7 @@ namespace needle::provenance {
 struct MetadataSummary {
   bool has_exif = false;
   std::string make, model, software, datetime_original;
+  std::string user_comment;  // EXIF UserComment, decoded (ASCII or UTF-16), first 4 KB
   std::vector<std::string> digital_source_types;  // IPTC vocabulary terms, e.g. trainedAlgorithmicMedia
   std::map<std::string, std::string> png_text;    // key -> value (first 4 KB)
   std::string generator;                          // "AUTOMATIC1111", "ComfyUI", ... when recognised

@@ -11,7 +11,7 @@
 #include "hash/hash_record_json.h"
 #include "media/evidence_file.h"
 #include "needle/version.h"
-#include "provenance/metadata_probe.h"
+#include "provenance/inspector.h"
 #include "store/bank_store.h"
 #include "store/case_store.h"
 #include "triage/triage_pass.h"
@@ -91,7 +91,8 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
                           {"follow_symlinks", o.follow_symlinks},
                           {"banks", bank_info},
                           {"triage_config", o.config.raw},
-                          {"steps", {"read", "decode", "pdq", "metadata", "lookup"}},
+                          {"steps", {"read", "decode", "pdq", "inspect", "lookup"}},
+                          {"c2pa_trust_anchors", o.trust_anchors.empty() ? "none (nothing trusted)" : o.trust_anchors},
                           {"detector", "none (not installed in this build)"}};
   NEEDLE_ASSIGN_OR_RETURN(int64_t run_id, cs->BeginRun(settings));
 
@@ -140,7 +141,8 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
       d.result.error_message = ev.status().message();
       return d;
     }
-    hash::FileHashRecord rec = hash::HashEvidence(*ev, hopt);
+    media::DecodedImage decoded;
+    hash::FileHashRecord rec = hash::HashEvidence(*ev, hopt, &decoded);
     d.result.sha256 = rec.digests->sha256;
     nlohmann::json item = hash::ToJson(rec);
     item.erase("path");
@@ -151,9 +153,15 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
       item.erase("message");
     }
     if (ev->kept) {
-      auto meta = provenance::ProbeMetadata(ev->bytes.data(), ev->bytes.size());
-      item["metadata"] = provenance::ToJson(meta);
-      for (const auto& f : provenance::MetadataFindings(meta)) d.result.findings.push_back(nlohmann::json(provenance::ToJson(f)));
+      provenance::InspectOptions iopt;
+      iopt.trust_anchors = o.trust_anchors;
+      auto ins = provenance::InspectBytes(ev->path, ev->digests.sha256, ev->bytes.data(), ev->bytes.size(),
+                                          rec.pdq ? &decoded.image : nullptr, iopt);
+      nlohmann::json pj = provenance::ToJson(ins);
+      item["metadata"] = pj["metadata"];
+      if (ins.c2pa.present || !ins.c2pa.remote_reference.empty()) item["c2pa"] = pj["c2pa"];
+      if (ins.watermark.checked) item["watermark"] = pj["watermark"];
+      for (const auto& f : ins.findings) d.result.findings.push_back(nlohmann::json(provenance::ToJson(f)));
     }
     d.result.item = std::move(item);
     d.hashed = std::move(rec);

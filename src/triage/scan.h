@@ -4,7 +4,7 @@
 //   1. read      bytes once, read-only; MD5/SHA-1/SHA-256 as they stream
 //   2. decode    by content, within the pixel limit
 //   3. pdq       the fullres PDQ (and the oriented variant)
-//   4. metadata  EXIF/XMP/PNG text/C2PA presence, from the same bytes
+//   4. inspect   C2PA validation, metadata, SD/SDXL watermark (same bytes and pixels)
 //   5. lookup    digests and PDQ against the enabled banks
 // then, for the whole case: verdicts, clusters, inheritance (triage_pass).
 // Resumable: files already recorded with the same size, mtime and inode are
@@ -30,6 +30,7 @@ struct ScanOptions {
   int threads = 0;
   bool follow_symlinks = false;
   uint64_t max_pixels = 200'000'000;
+  std::string trust_anchors;            // C2PA trust anchors (PEM); empty = none trusted
   TriageConfig config;
   std::string command_line;             // for the audit log
   // Called once per processed file (under a lock), e.g. to print progress.

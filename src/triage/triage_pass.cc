@@ -87,17 +87,24 @@ Result<TriageSummary> RunTriage(store::CaseStore& cs, const TriageConfig& config
       if (InheritRank(items[m].klass) > InheritRank(items[best].klass)) best = m;
     const std::string src = items[best].klass;
     nlohmann::json ids = nlohmann::json::array();
+    // Proven-synthetic members are pointed out to their cluster mates (not inherited).
+    std::string synthetic_mate;
+    for (size_t m : members)
+      if (items[m].klass == "synthetic-proven") synthetic_mate = items[m].sha256;
     for (size_t m : members) {
       items[m].cluster_id = cid;
       ids.push_back(items[m].id);
+      if (!synthetic_mate.empty() && items[m].sha256 != synthetic_mate && items[m].klass != "synthetic-proven")
+        items[m].explanation.push_back("a near-duplicate (cluster " + std::to_string(cid) + ") of item " +
+                                       synthetic_mate.substr(0, 16) +
+                                       "..., which has proven synthetic provenance (not inherited: it may be an AI "
+                                       "edit of this picture)");
       if (m == best || InheritRank(src) == 0 || InheritRank(items[m].klass) >= InheritRank(src)) continue;
-      const std::string inherited = src == "known" ? "known" : "synthetic-likely";
-      if (inherited == items[m].klass) continue;
-      items[m].klass = inherited;
-      items[m].priority = config.priority.at(inherited);
-      std::string why = (src == "known" ? "known-derived: a near-duplicate (cluster " : "derived: a near-duplicate (cluster ") +
-                        std::to_string(cid) + ") of item " + items[best].sha256.substr(0, 16) + "..., which is " + src;
-      items[m].explanation.insert(items[m].explanation.begin(), why);
+      items[m].klass = "known";
+      items[m].priority = config.priority.at("known");
+      items[m].explanation.insert(items[m].explanation.begin(),
+                                  "known-derived: a near-duplicate (cluster " + std::to_string(cid) + ") of item " +
+                                      items[best].sha256.substr(0, 16) + "..., which matched a bank");
     }
     clusters.push_back({cid, {{"members", ids}, {"representative", items[best].id}, {"class", src}}});
   }

@@ -16,13 +16,27 @@ int Rank(const TriageConfig& c, const std::string& k) {
 }
 }  // namespace
 
-int InheritRank(const std::string& k) {
-  if (k == "known") return 2;
-  if (k == "synthetic-proven") return 1;
-  return 0;
-}
+int InheritRank(const std::string& k) { return k == "known" ? 1 : 0; }
+
+namespace {
+Verdict DecideClass(const VerdictInput& in, const TriageConfig& c);
+}  // namespace
 
 Verdict Decide(const VerdictInput& in, const TriageConfig& c) {
+  Verdict v = DecideClass(in, c);
+  // Evidence of editing or tampering is always worth reading, whatever the class.
+  for (const auto& f : in.findings)
+    if (f.value("direction", "") == "edited") {
+      const std::string s = f.value("summary", "");
+      bool listed = false;
+      for (const auto& r : v.reasons) listed |= r.get<std::string>() == s;
+      if (!listed) v.reasons.push_back(s);
+    }
+  return v;
+}
+
+namespace {
+Verdict DecideClass(const VerdictInput& in, const TriageConfig& c) {
   Verdict v;
   auto set = [&](const std::string& k) {
     v.klass = k;
@@ -97,5 +111,6 @@ Verdict Decide(const VerdictInput& in, const TriageConfig& c) {
   if (v.reasons.empty()) v.reasons.push_back("no bank match and no provenance evidence either way");
   return v;
 }
+}  // namespace
 
 }  // namespace needle::triage

@@ -15,10 +15,12 @@
 // Priority ranks new, likely-camera material first (these may be children
 // in harm's way), then unknown, unreadable, synthetic, then known.
 //
-// Near-duplicates (clusters) inherit: an item clustered with a known item is
-// "known" (derived); one clustered with a proven-synthetic item is
-// "synthetic-likely" (derived). Suppression is never inherited: an edited
-// copy of an allowlisted image must still be looked at.
+// Near-duplicates (clusters) inherit only "known": an item clustered with a
+// known item is "known" (derived). Synthetic verdicts are NOT inherited: an
+// AI edit of a real photo is a near-duplicate of it, and calling the real
+// photo synthetic would bury it (the costly error); the cluster is named in
+// the reasons instead. Suppression is never inherited either: an edited copy
+// of an allowlisted image must still be looked at.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -44,8 +46,7 @@ struct VerdictInput {
 
 Verdict Decide(const VerdictInput& in, const TriageConfig& config);
 
-// How strongly a class outranks another when a cluster shares evidence:
-// known > synthetic-proven > the rest (which do not propagate).
+// 1 for classes that propagate through a cluster (known), else 0.
 int InheritRank(const std::string& klass);
 
 }  // namespace needle::triage
