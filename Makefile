@@ -5,6 +5,8 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps build demo test test-asan bench fuzz clean
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 120
 
 all: build
 
@@ -41,5 +43,20 @@ test-asan: deps
 bench: build
 	bench/run-all $(BUILD)
 
+# libFuzzer (clang) on the C2PA/JUMBF/CBOR/metadata parsers and the image
+# decoders, FUZZ_SECONDS each, seeded from the test fixtures. Crashes are
+# saved in $(BUILD_FUZZ)/crashes.
+fuzz: deps
+	@cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DNEEDLE_FUZZ=ON -DNEEDLE_BUILD_TESTS=OFF -DNEEDLE_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target c2pa_fuzzer decode_fuzzer
+	@mkdir -p $(BUILD_FUZZ)/corpus-c2pa $(BUILD_FUZZ)/corpus-decode $(BUILD_FUZZ)/crashes
+	@cp tests/data/c2pa/*.jpg $(BUILD_FUZZ)/corpus-c2pa/
+	@cp samples/*.* tests/data/pdq/synthetic/*.png $(BUILD_FUZZ)/corpus-decode/
+	$(BUILD_FUZZ)/c2pa_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=400000 \
+	  -artifact_prefix=$(BUILD_FUZZ)/crashes/ $(BUILD_FUZZ)/corpus-c2pa
+	$(BUILD_FUZZ)/decode_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=400000 \
+	  -artifact_prefix=$(BUILD_FUZZ)/crashes/ $(BUILD_FUZZ)/corpus-decode
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

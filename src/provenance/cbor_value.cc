@@ -2,6 +2,8 @@
 
 #include <cbor.h>
 
+#include <vector>
+
 namespace needle::provenance {
 namespace {
 
@@ -54,10 +56,11 @@ struct Converter {
         out->type = CborValue::Type::kMap;
         size_t n = cbor_map_size(it);
         cbor_pair* h = cbor_map_handle(it);
-        out->pairs.resize(n);
+        out->keys.resize(n);
+        out->values.resize(n);
         for (size_t k = 0; k < n; ++k) {
-          NEEDLE_RETURN_IF_ERROR(Convert(h[k].key, depth + 1, &out->pairs[k].first));
-          NEEDLE_RETURN_IF_ERROR(Convert(h[k].value, depth + 1, &out->pairs[k].second));
+          NEEDLE_RETURN_IF_ERROR(Convert(h[k].key, depth + 1, &out->keys[k]));
+          NEEDLE_RETURN_IF_ERROR(Convert(h[k].value, depth + 1, &out->values[k]));
         }
         return Status::Ok();
       }
@@ -89,19 +92,89 @@ struct Converter {
   }
 };
 
+// libcbor preallocates arrays and maps at their declared size, so a few
+// hostile bytes can ask for gigabytes. Walk the item heads first and refuse
+// any length or count that cannot fit in the bytes that remain (each item
+// takes at least one byte), any reserved encoding, and deep nesting.
+Status CheckShape(const uint8_t* d, size_t n) {
+  struct Level {
+    uint64_t left;  // items still expected; UINT64_MAX = indefinite
+  };
+  std::vector<Level> stack{{1}};
+  size_t pos = 0;
+  size_t items = 0;
+  while (!stack.empty()) {
+    if (stack.back().left == 0) {
+      stack.pop_back();
+      continue;
+    }
+    if (pos >= n) return Corrupt("CBOR ends inside an item");
+    const uint8_t b = d[pos++];
+    const int major = b >> 5, ai = b & 31;
+    if (b == 0xFF) {  // break
+      if (stack.back().left != UINT64_MAX) return Corrupt("CBOR break outside an indefinite item");
+      stack.pop_back();
+      continue;
+    }
+    if (stack.back().left != UINT64_MAX) --stack.back().left;
+    if (++items > kMaxItems) return Corrupt("CBOR has too many items");
+    uint64_t v = 0;
+    bool indefinite = false;
+    if (ai < 24) {
+      v = uint64_t(ai);
+    } else if (ai <= 27) {
+      const size_t bytes = size_t(1) << (ai - 24);
+      if (bytes > n - pos) return Corrupt("CBOR head runs past the end");
+      for (size_t k = 0; k < bytes; ++k) v = (v << 8) | d[pos + k];
+      pos += bytes;
+    } else if (ai == 31 && major >= 2 && major <= 5) {
+      indefinite = true;
+    } else if (major != 7 || ai != 31) {
+      return Corrupt("reserved CBOR encoding");
+    }
+    const uint64_t remaining = n - pos;
+    switch (major) {
+      case 2:
+      case 3:
+        if (indefinite) stack.push_back({UINT64_MAX});
+        else if (v > remaining) return Corrupt("CBOR string longer than the data");
+        else pos += size_t(v);
+        break;
+      case 4:
+        if (indefinite) stack.push_back({UINT64_MAX});
+        else if (v > remaining) return Corrupt("CBOR array count larger than the data");
+        else stack.push_back({v});
+        break;
+      case 5:
+        if (indefinite) stack.push_back({UINT64_MAX});
+        else if (v > remaining / 2) return Corrupt("CBOR map count larger than the data");
+        else stack.push_back({2 * v});
+        break;
+      case 6:
+        stack.push_back({1});
+        break;
+      default:
+        break;
+    }
+    if (stack.size() > size_t(kMaxDepth) + 2) return Corrupt("CBOR nested deeper than 32");
+  }
+  if (pos != n) return Corrupt("trailing bytes after the CBOR item");
+  return Status::Ok();
+}
+
 }  // namespace
 
 const CborValue* CborValue::Get(std::string_view key) const {
   const CborValue& m = Untagged();
-  for (const auto& [k, v] : m.pairs)
-    if (k.type == Type::kText && k.s == key) return &v;
+  for (size_t i = 0; i < m.keys.size(); ++i)
+    if (m.keys[i].type == Type::kText && m.keys[i].s == key) return &m.values[i];
   return nullptr;
 }
 
 const CborValue* CborValue::Get(int64_t key) const {
   const CborValue& m = Untagged();
-  for (const auto& [k, v] : m.pairs)
-    if (k.type == Type::kInt && k.i == key) return &v;
+  for (size_t i = 0; i < m.keys.size(); ++i)
+    if (m.keys[i].type == Type::kInt && m.keys[i].i == key) return &m.values[i];
   return nullptr;
 }
 
@@ -123,6 +196,7 @@ Result<CborValue> DecodeCbor(const uint8_t* data, size_t n) {
     v.items.push_back(std::move(inner));
     return v;
   }
+  NEEDLE_RETURN_IF_ERROR(CheckShape(data, n));
   cbor_load_result res;
   cbor_item_t* item = cbor_load(data, n, &res);
   if (item == nullptr || res.error.code != CBOR_ERR_NONE) {
@@ -158,8 +232,8 @@ nlohmann::json CborToJson(const CborValue& v) {
     }
     case CborValue::Type::kMap: {
       nlohmann::json o = nlohmann::json::object();
-      for (const auto& [k, x] : v.pairs)
-        o[k.type == CborValue::Type::kText ? k.s : std::to_string(k.i)] = CborToJson(x);
+      for (size_t i = 0; i < v.keys.size(); ++i)
+        o[v.keys[i].type == CborValue::Type::kText ? v.keys[i].s : std::to_string(v.keys[i].i)] = CborToJson(v.values[i]);
       return o;
     }
   }

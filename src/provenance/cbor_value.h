@@ -21,7 +21,7 @@ struct CborValue {
   double f = 0;
   std::string s;  // bytes or text
   std::vector<CborValue> items;                          // array; tag: items[0]
-  std::vector<std::pair<CborValue, CborValue>> pairs;    // map
+  std::vector<CborValue> keys, values;                   // map (parallel; std::pair of an incomplete type is not allowed)
   uint64_t tag = 0;
 
   const CborValue* Get(std::string_view key) const;  // text key

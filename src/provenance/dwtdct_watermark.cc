@@ -42,26 +42,34 @@ cv::Mat ToMat(const media::RgbImage& im, bool swap_rb) {
   return m;
 }
 
-// Decode with T = double (8-bit path) or float (float path).
+// The LL band of U, one-level Haar in the reference's product form, with
+// T = double (8-bit path) or float (float path).
 template <typename T>
-std::vector<int> DecodeU(const cv::Mat& u, int length) {
+std::vector<T> HaarLL(const cv::Mat& u, int* lr_out, int* lc_out) {
   const int rows = u.rows / 4 * 4, cols = u.cols / 4 * 4;
   const T h = static_cast<T>(0.7071067811865476);
   const int lr = rows / 2, lc = cols / 2;
-  std::vector<T> lo(size_t(lr) * cols), ll(size_t(lr) * lc);
-  for (int i = 0; i < lr; ++i)
-    for (int x = 0; x < cols; ++x) {
-      T a = static_cast<T>(u.at<T>(2 * i, x)), b = static_cast<T>(u.at<T>(2 * i + 1, x));
-      lo[size_t(i) * cols + x] = h * a + h * b;
-    }
-  for (int i = 0; i < lr; ++i)
-    for (int j = 0; j < lc; ++j)
-      ll[size_t(i) * lc + j] = h * lo[size_t(i) * cols + 2 * j] + h * lo[size_t(i) * cols + 2 * j + 1];
-  std::vector<int> ones(length, 0), count(length, 0);
-  const int br = lr / kBlock, bc = lc / kBlock;
-  int n = 0;
-  for (int by = 0; by < br; ++by)
-    for (int bx = 0; bx < bc; ++bx, ++n) {
+  std::vector<T> lo(static_cast<size_t>(cols));
+  std::vector<T> ll(static_cast<size_t>(lr) * lc);
+  for (int i = 0; i < lr; ++i) {
+    const T* r0 = u.ptr<T>(2 * i);
+    const T* r1 = u.ptr<T>(2 * i + 1);
+    for (int x = 0; x < cols; ++x) lo[x] = h * r0[x] + h * r1[x];
+    T* out = &ll[size_t(i) * lc];
+    for (int j = 0; j < lc; ++j) out[j] = h * lo[2 * j] + h * lo[2 * j + 1];
+  }
+  *lr_out = lr;
+  *lc_out = lc;
+  return ll;
+}
+
+// Block scores: 1 iff the block's largest AC magnitude sits in the upper
+// half of its quantisation cell.
+template <typename T>
+std::vector<uint8_t> BlockScores(const std::vector<T>& ll, int lr, int lc) {
+  std::vector<uint8_t> scores;
+  for (int by = 0; by < lr / kBlock; ++by)
+    for (int bx = 0; bx < lc / kBlock; ++bx) {
       T v[16];
       for (int r = 0; r < 4; ++r)
         for (int c = 0; c < 4; ++c) v[r * 4 + c] = ll[size_t(by * 4 + r) * lc + bx * 4 + c];
@@ -69,13 +77,44 @@ std::vector<int> DecodeU(const cv::Mat& u, int length) {
       for (int i = 2; i < 16; ++i)
         if (std::fabs(v[i]) > std::fabs(v[k])) k = i;
       T m = std::fmod(std::fabs(v[k]), static_cast<T>(kScale));
-      const int bit = n % length;
-      ones[bit] += m > static_cast<T>(kScale / 2);
-      count[bit] += 1;
+      scores.push_back(m > static_cast<T>(kScale / 2));
     }
+  return scores;
+}
+
+std::vector<int> BitsFromScores(const std::vector<uint8_t>& scores, int length) {
+  std::vector<int> ones(length, 0), count(length, 0);
+  for (size_t n = 0; n < scores.size(); ++n) {
+    ones[n % length] += scores[n];
+    count[n % length] += 1;
+  }
   std::vector<int> out(length);
   for (int i = 0; i < length; ++i) out[i] = 255 * ones[i] > 127 * count[i];
   return out;
+}
+
+// Scores of every block for one domain/channel variant.
+std::vector<uint8_t> VariantScores(const media::RgbImage& im, bool float_domain, bool swap_rb) {
+  cv::Mat bgr = ToMat(im, swap_rb);
+  cv::Mat yuv;
+  if (float_domain) {
+    cv::Mat f;
+    bgr.convertTo(f, CV_32F);
+    cv::cvtColor(f, yuv, cv::COLOR_BGR2YUV);
+  } else {
+    cv::cvtColor(bgr, yuv, cv::COLOR_BGR2YUV);
+  }
+  cv::Mat u;
+  cv::extractChannel(yuv, u, 1);
+  int lr = 0, lc = 0;
+  if (float_domain) {
+    auto ll = HaarLL<float>(u, &lr, &lc);
+    return BlockScores(ll, lr, lc);
+  }
+  cv::Mat ud;
+  u.convertTo(ud, CV_64F);
+  auto ll = HaarLL<double>(ud, &lr, &lc);
+  return BlockScores(ll, lr, lc);
 }
 
 std::string BitsHex(const std::vector<int>& bits) {
@@ -112,21 +151,7 @@ double BinomialTail(int k, int n) {
 }
 
 std::vector<int> DecodeDwtDctBits(const media::RgbImage& im, int length, bool float_domain, bool swap_rb) {
-  cv::Mat bgr = ToMat(im, swap_rb);
-  cv::Mat yuv;
-  if (float_domain) {
-    cv::Mat f;
-    bgr.convertTo(f, CV_32F);
-    cv::cvtColor(f, yuv, cv::COLOR_BGR2YUV);
-  } else {
-    cv::cvtColor(bgr, yuv, cv::COLOR_BGR2YUV);
-  }
-  std::vector<cv::Mat> ch;
-  cv::split(yuv, ch);
-  if (float_domain) return DecodeU<float>(ch[1], length);
-  cv::Mat u;
-  ch[1].convertTo(u, CV_64F);
-  return DecodeU<double>(u, length);
+  return BitsFromScores(VariantScores(im, float_domain, swap_rb), length);
 }
 
 WatermarkResult DecodeDwtDct(const media::RgbImage& im) {
@@ -136,10 +161,12 @@ WatermarkResult DecodeDwtDct(const media::RgbImage& im) {
     return r;
   }
   r.checked = true;
-  for (const auto& s : DwtDctSchemes()) {
-    for (bool fl : {false, true})
-      for (bool sw : {false, true}) {
-        auto bits = DecodeDwtDctBits(im, static_cast<int>(s.bits.size()), fl, sw);
+  // Four colour conversions and Haar transforms, shared by the three messages.
+  for (bool fl : {false, true})
+    for (bool sw : {false, true}) {
+      const std::vector<uint8_t> scores = VariantScores(im, fl, sw);
+      for (const auto& s : DwtDctSchemes()) {
+        auto bits = BitsFromScores(scores, static_cast<int>(s.bits.size()));
         WatermarkDecode d;
         d.scheme = s.name;
         d.variant = std::string(fl ? "float" : "uint8") + (sw ? "_rgbswap" : "_bgr");
@@ -150,7 +177,7 @@ WatermarkResult DecodeDwtDct(const media::RgbImage& im) {
         if (r.decodes.empty() || d.p_value < r.best.p_value) r.best = d;
         r.decodes.push_back(d);
       }
-  }
+    }
   for (const auto& s : DwtDctSchemes())
     if (s.name == r.best.scheme) r.present = r.best.matched >= s.present_threshold;
   return r;

@@ -38,7 +38,12 @@ InspectReport InspectBytes(const std::string& path, const std::string& sha256, c
   for (auto& f : C2paFindings(r.c2pa)) r.findings.push_back(f);
   for (auto& f : MetadataFindings(r.metadata))
     if (f.signal != "c2pa.present") r.findings.push_back(f);  // the C2PA reader speaks for itself
-  if (o.watermark && decoded) {
+  // The dwtDct mark does not survive JPEG at quality 90 or below
+  // (provenance.md 4.1): skip the pixel work there and say why.
+  if (o.watermark && decoded && r.metadata.jpeg_tables > 0 && r.metadata.jpeg_quality < 95) {
+    r.watermark.reason = "JPEG quality " + std::to_string(r.metadata.jpeg_quality) +
+                         ": an SD/SDXL dwtDct watermark cannot survive it, so it was not decoded";
+  } else if (o.watermark && decoded) {
     r.watermark = DecodeDwtDct(*decoded);
     for (auto& f : WatermarkFindings(r.watermark)) r.findings.push_back(f);
   }

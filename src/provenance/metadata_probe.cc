@@ -94,6 +94,37 @@ void ReadXmp(std::string_view x, MetadataSummary* m) {
   }
 }
 
+// ITU T.81 Annex K luminance table, natural (row-major) order.
+constexpr int kStdLuma[64] = {16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+                              14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+                              18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+                              49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+constexpr int kZigzag[64] = {0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
+                             41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
+                             30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
+
+void AnalyseLuma(const int table[64], MetadataSummary* m) {
+  for (int q = 1; q <= 100; ++q) {
+    int scale = q < 50 ? 5000 / q : 200 - 2 * q;
+    bool same = true;
+    for (int i = 0; i < 64 && same; ++i) {
+      int v = (kStdLuma[i] * scale + 50) / 100;
+      v = v < 1 ? 1 : v > 255 ? 255 : v;
+      same = v == table[i];
+    }
+    if (same) {
+      m->jpeg_ijg_standard = true;
+      m->jpeg_quality = q;
+      return;
+    }
+  }
+  double ratio = 0;
+  for (int i = 0; i < 64; ++i) ratio += double(table[i]) / kStdLuma[i];
+  double scale = ratio / 64 * 100;  // percent
+  int q = scale <= 100 ? int(200 - scale) / 2 : int(5000 / scale);
+  m->jpeg_quality = q < 1 ? 1 : q > 100 ? 100 : q;
+}
+
 void ProbeJpeg(const uint8_t* d, size_t n, MetadataSummary* m) {
   size_t p = 2;
   while (p + 4 <= n && d[p] == 0xFF) {
@@ -107,6 +138,22 @@ void ProbeJpeg(const uint8_t* d, size_t n, MetadataSummary* m) {
     if (marker == 0xE1 && sl > 6 && std::memcmp(seg, "Exif\0\0", 6) == 0) ReadExif(seg + 6, sl - 6, m);
     if (marker == 0xE1 && sl > 29 && std::memcmp(seg, "http://ns.adobe.com/xap/1.0/", 28) == 0)
       ReadXmp(std::string_view(reinterpret_cast<const char*>(seg), sl), m);
+    if (marker == 0xDB) {  // DQT: one or more tables
+      size_t q = 0;
+      while (q < sl) {
+        int pq = seg[q] >> 4, tq = seg[q] & 15;
+        size_t tl = 1 + 64 * (pq ? 2 : 1);
+        if (q + tl > sl) break;
+        ++m->jpeg_tables;
+        if (tq == 0) {
+          int table[64];
+          for (int i = 0; i < 64; ++i)
+            table[kZigzag[i]] = pq ? (seg[q + 1 + 2 * i] << 8) | seg[q + 2 + 2 * i] : seg[q + 1 + i];
+          AnalyseLuma(table, m);
+        }
+        q += tl;
+      }
+    }
     if (marker == 0xEB && sl > 2 && seg[0] == 'J' && seg[1] == 'P') {
       std::string_view s(reinterpret_cast<const char*>(seg), std::min<size_t>(sl, 64));
       if (s.find("c2pa") != std::string_view::npos || s.find("jumb") != std::string_view::npos) m->c2pa_present = true;
@@ -305,6 +352,9 @@ nlohmann::ordered_json ToJson(const MetadataSummary& m) {
     for (const auto& [k, v] : m.png_text) keys.push_back(k);
     j["png_text_keys"] = keys;
   }
+  if (m.jpeg_tables > 0)
+    j["jpeg_quantisation"] = {{"tables", m.jpeg_tables}, {"ijg_standard", m.jpeg_ijg_standard},
+                              {"quality", m.jpeg_quality}};
   j["c2pa_present"] = m.c2pa_present;
   j["xmp"] = m.xmp_present;
   return j;

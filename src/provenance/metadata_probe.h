@@ -25,6 +25,13 @@ struct MetadataSummary {
   std::string generator;                          // "AUTOMATIC1111", "ComfyUI", ... when recognised
   bool c2pa_present = false;
   bool xmp_present = false;
+  // JPEG quantisation: the luminance table compared with the IJG/libjpeg
+  // standard table at every quality. Software encoders (libjpeg, Pillow,
+  // most generators' JPEG output) write an exactly scaled standard table;
+  // many cameras write their own.
+  int jpeg_tables = 0;
+  bool jpeg_ijg_standard = false;
+  int jpeg_quality = 0;  // exact IJG quality when standard, else an estimate; 0 = not a JPEG
 };
 
 MetadataSummary ProbeMetadata(const uint8_t* data, size_t n);
