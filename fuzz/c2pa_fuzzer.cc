@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "provenance/c2pa_reader.h"
+#include "provenance/exif_evidence.h"
 #include "provenance/metadata_probe.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -13,5 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ToJson(r);
   MetadataSummary m = ProbeMetadata(data, size);
   (void)MetadataFindings(m);
+  ExifEvidence e = ReadExifEvidence(data, size, nullptr);
+  (void)ExifFindings(e);
   return 0;
 }

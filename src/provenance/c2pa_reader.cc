@@ -5,6 +5,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
@@ -325,7 +327,8 @@ bool VerifySignature(const CoseAlg& alg, X509* leaf, const std::string& tbs, con
 }
 
 // "trusted", "untrusted", "expired" or "invalid".
-std::string CheckChain(X509* leaf, const std::vector<X509Ptr>& rest, const std::string& anchors) {
+std::string CheckChain(X509* leaf, const std::vector<X509Ptr>& rest, const std::string& anchors,
+                       std::optional<time_t> at) {
   if (anchors.empty()) return "untrusted";
   X509_STORE* store = X509_STORE_new();
   if (X509_STORE_load_file(store, anchors.c_str()) != 1) {
@@ -336,6 +339,8 @@ std::string CheckChain(X509* leaf, const std::vector<X509Ptr>& rest, const std::
   for (const auto& c : rest) sk_X509_push(chain, c.get());
   X509_STORE_CTX* ctx = X509_STORE_CTX_new();
   X509_STORE_CTX_init(ctx, store, leaf, chain);
+  // With a valid time-stamp the certificate is judged when it signed.
+  if (at) X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), *at);
   int ok = X509_verify_cert(ctx);
   int err = X509_STORE_CTX_get_error(ctx);
   X509_STORE_CTX_free(ctx);
@@ -347,6 +352,85 @@ std::string CheckChain(X509* leaf, const std::vector<X509Ptr>& rest, const std::
       err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT || err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
     return "untrusted";
   return "invalid";
+}
+
+// ---------------------------------------------------------------- time-stamps
+
+struct TimeStampCheck {
+  bool present = false, imprint_ok = false, signature_ok = false;
+  std::optional<time_t> gen_time;
+  std::string error;
+};
+
+// `header` is the sigTst/sigTst2 value {"tstTokens": [{"val": bstr}]}; v2
+// imprints cover the signature, v1 ones the claim (provenance.md 1.8).
+TimeStampCheck CheckTimeStamp(const CborValue& header, bool v2, const std::string& prot, const uint8_t* claim,
+                              size_t claim_n, const std::string& signature) {
+  TimeStampCheck t;
+  const CborValue* tokens = header.Get("tstTokens");
+  if (!tokens || tokens->Untagged().items.empty()) return t;
+  const CborValue* val = tokens->Untagged().items[0].Get("val");
+  if (!val || !val->IsBytes()) return t;
+  t.present = true;
+  const std::string& der = val->Untagged().s;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  PKCS7* p7 = nullptr;
+  // A TimeStampResp (SEQUENCE{status, token}) or a bare token (ContentInfo).
+  TS_RESP* resp = d2i_TS_RESP(nullptr, &p, long(der.size()));
+  if (resp) {
+    p7 = PKCS7_dup(TS_RESP_get_token(resp));
+    TS_RESP_free(resp);
+  } else {
+    p = reinterpret_cast<const unsigned char*>(der.data());
+    p7 = d2i_PKCS7(nullptr, &p, long(der.size()));
+  }
+  if (!p7) {
+    t.error = "time-stamp token is not DER PKCS#7";
+    return t;
+  }
+  TS_TST_INFO* info = PKCS7_to_TS_TST_INFO(p7);
+  if (info) {
+    const ASN1_GENERALIZEDTIME* gt = TS_TST_INFO_get_time(info);
+    struct tm tmv {};
+    if (gt && ASN1_TIME_to_tm(gt, &tmv) == 1) t.gen_time = timegm(&tmv);
+    TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info);
+    X509_ALGOR* algo = TS_MSG_IMPRINT_get_algo(mi);
+    const EVP_MD* md = EVP_get_digestbyobj(algo->algorithm);
+    ASN1_OCTET_STRING* msg = TS_MSG_IMPRINT_get_msg(mi);
+    if (md && msg) {
+      // ["CounterSignature", protected, h'', payload]
+      std::string cs;
+      cs.push_back(char(0x84));
+      AppendCborHead(&cs, 3, 16);
+      cs += "CounterSignature";
+      AppendCborHead(&cs, 2, prot.size());
+      cs += prot;
+      cs.push_back(char(0x40));
+      if (v2) {
+        std::string enc;
+        AppendCborHead(&enc, 2, signature.size());
+        enc += signature;
+        AppendCborHead(&cs, 2, enc.size());
+        cs += enc;
+      } else {
+        AppendCborHead(&cs, 2, claim_n);
+        cs.append(reinterpret_cast<const char*>(claim), claim_n);
+      }
+      std::string h = Digest(md, reinterpret_cast<const uint8_t*>(cs.data()), cs.size());
+      t.imprint_ok = h.size() == size_t(ASN1_STRING_length(msg)) &&
+                     std::memcmp(h.data(), ASN1_STRING_get0_data(msg), h.size()) == 0;
+    }
+    TS_TST_INFO_free(info);
+  }
+  // The token's own signature, with the certificate it carries (trust in
+  // the TSA is a separate question: no TSA list is shipped).
+  X509_STORE* store = X509_STORE_new();
+  BIO* out = BIO_new(BIO_s_mem());
+  t.signature_ok = PKCS7_verify(p7, nullptr, store, nullptr, out, PKCS7_NOVERIFY) == 1;
+  BIO_free(out);
+  X509_STORE_free(store);
+  PKCS7_free(p7);
+  return t;
 }
 
 // ---------------------------------------------------------------- validation
@@ -628,9 +712,33 @@ C2paManifest ValidateManifest(const ManifestCtx& cx, const JBox& mb, bool active
   std::vector<X509Ptr> rest;
   for (size_t i = 1; i < ders.size(); ++i)
     if (auto c = ParseCert(ders[i])) rest.push_back(std::move(c));
-  std::string trust = CheckChain(leaf.get(), rest, cx.options.trust_anchors);
+  // Time-stamp: v2 (sigTst2) or v1 (sigTst), either encoding accepted.
+  std::optional<time_t> signing_time;
+  for (const char* key : {"sigTst2", "sigTst"}) {
+    const CborValue* h = unprot.Get(key);
+    if (!h) h = prot->Get(key);
+    if (!h) continue;
+    TimeStampCheck ts = CheckTimeStamp(*h, std::string(key) == "sigTst2", prot_bytes, cb, cn, arr->items[3].Untagged().s);
+    if (!ts.present) continue;
+    m.details["timestamp"] = {{"header", key}, {"imprint", ts.imprint_ok ? "match" : "mismatch"},
+                              {"signature", ts.signature_ok ? "ok" : "fails"}};
+    if (ts.gen_time) {
+      char buf[32];
+      std::tm tmv{};
+      gmtime_r(&*ts.gen_time, &tmv);
+      std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+      m.details["timestamp"]["gen_time"] = buf;
+    }
+    if (ts.imprint_ok && ts.signature_ok) {
+      AddCode(&m, "timeStamp.validated");
+      signing_time = ts.gen_time;
+    } else {
+      AddCode(&m, ts.imprint_ok ? "timeStamp.malformed" : "timeStamp.mismatch");
+    }
+    break;
+  }
+  std::string trust = CheckChain(leaf.get(), rest, cx.options.trust_anchors, signing_time);
   AddCode(&m, "signingCredential." + trust);
-  if (unprot.Get("sigTst") || unprot.Get("sigTst2")) m.details["timestamp"] = unprot.Get("sigTst2") ? "sigTst2" : "sigTst";
   return m;
 }
 

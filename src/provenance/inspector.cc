@@ -36,8 +36,14 @@ InspectReport InspectBytes(const std::string& path, const std::string& sha256, c
   r.metadata = ProbeMetadata(data, n);
   r.c2pa = ReadC2pa(data, n, C2paOptions{o.trust_anchors});
   for (auto& f : C2paFindings(r.c2pa)) r.findings.push_back(f);
-  for (auto& f : MetadataFindings(r.metadata))
-    if (f.signal != "c2pa.present") r.findings.push_back(f);  // the C2PA reader speaks for itself
+  r.exif = ReadExifEvidence(data, n, decoded);
+  const bool exiv2_camera = r.exif.read && (!r.exif.make.empty() || !r.exif.model.empty());
+  for (auto& f : MetadataFindings(r.metadata)) {
+    if (f.signal == "c2pa.present") continue;               // the C2PA reader speaks for itself
+    if (f.signal == "exif.camera" && exiv2_camera) continue;  // exiv2's reading is fuller
+    r.findings.push_back(f);
+  }
+  for (auto& f : ExifFindings(r.exif)) r.findings.push_back(f);
   // The dwtDct mark does not survive JPEG at quality 90 or below
   // (provenance.md 4.1): skip the pixel work there and say why.
   if (o.watermark && decoded && r.metadata.jpeg_tables > 0 && r.metadata.jpeg_quality < 95) {
@@ -89,6 +95,7 @@ nlohmann::ordered_json ToJson(const InspectReport& r) {
     j["watermark"] = {{"checked", false}, {"reason", r.watermark.reason.empty() ? "not an image" : r.watermark.reason}};
   }
   j["metadata"] = ToJson(r.metadata);
+  j["metadata"]["exiv2"] = ToJson(r.exif);
   return j;
 }
 

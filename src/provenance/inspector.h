@@ -12,6 +12,7 @@
 #include "needle/status.h"
 #include "provenance/c2pa_reader.h"
 #include "provenance/dwtdct_watermark.h"
+#include "provenance/exif_evidence.h"
 #include "provenance/finding.h"
 #include "provenance/metadata_probe.h"
 
@@ -25,6 +26,7 @@ struct InspectOptions {
 struct InspectReport {
   std::string path, sha256;
   MetadataSummary metadata;
+  ExifEvidence exif;
   C2paReport c2pa;
   WatermarkResult watermark;
   std::vector<Finding> findings;

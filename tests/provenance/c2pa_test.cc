@@ -119,6 +119,31 @@ TEST(C2paTest, LocalFixturesAndTrustAnchors) {
   EXPECT_EQ(ts.manifests.back().alg, "ES256");
 }
 
+TEST(C2paTest, TimeStampsV1AndV2AndValidityAtSigningTime) {
+  const std::string d = DataDir() + "/c2pa/";
+  C2paReport v1 = Read(d + "C.jpg", d + "test_cert_root_bundle.pem");
+  EXPECT_TRUE(Has(v1.manifests.back(), "timeStamp.validated"));  // sigTst: imprint over the claim
+  EXPECT_EQ(v1.manifests.back().details["timestamp"]["gen_time"], "2024-08-06T21:53:37Z");
+  C2paReport v2 = Read(d + "trustnxt-icon-signed-timestamp.jpg");
+  // sigTst2 holding a whole TimeStampResp: the imprint (over the signature) matches.
+  EXPECT_EQ(v2.manifests.back().details["timestamp"]["imprint"], "match");
+  C2paReport bad = Read(d + "E-sig-CA.jpg");  // claim altered: the v1 imprint fails too
+  EXPECT_TRUE(Has(bad.manifests.back(), "timeStamp.mismatch"));
+
+  NEEDLE_REQUIRE_SHARED_OR_SKIP(shared);
+  const std::string bundle = "/etc/ssl/certs/ca-certificates.crt";
+  if (!std::ifstream(bundle)) GTEST_SKIP() << "no system CA bundle";
+  // Amazon's leaf expired in 2025 but was time-stamped in 2024: trusted at signing time.
+  C2paReport amazon = Read(shared + "/vectors/c2pa/c2pa-ts/amazon-titan-g1.png", bundle);
+  EXPECT_TRUE(Has(amazon.manifests.back(), "signingCredential.trusted"));
+  auto f = C2paFindings(amazon);
+  EXPECT_EQ(f[0].direction, Direction::kSynthetic);
+  EXPECT_EQ(f[0].strength, Strength::kDecisive);
+  // Nikon's certificate expired in 2023 and there is no time-stamp.
+  C2paReport nikon = Read(shared + "/vectors/c2pa/public-testfiles/nikon-20221019-building.jpeg", bundle);
+  EXPECT_TRUE(Has(nikon.manifests.back(), "signingCredential.expired"));
+}
+
 TEST(C2paTest, HostileStoresGiveCleanResults) {
   auto good = ReadFile(DataDir() + "/c2pa/C.jpg");
   // Truncation at many points and random corruption inside the store
