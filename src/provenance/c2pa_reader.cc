@@ -579,7 +579,15 @@ C2paManifest ValidateManifest(const ManifestCtx& cx, const JBox& mb, bool active
       if (actions) {
         if (const CborValue* list = v->Get("actions"))
           for (const auto& act : list->Untagged().items) {
-            if (const CborValue* name = act.Get("action")) m.actions.push_back(name->Text());
+            if (const CborValue* name = act.Get("action")) {
+              std::string entry = name->Text();
+              if (const CborValue* when = act.Get("when")) entry += " at " + when->Text();
+              if (const CborValue* agent = act.Get("softwareAgent")) {
+                std::string who = agent->IsText() ? agent->Text() : (agent->Get("name") ? agent->Get("name")->Text() : "");
+                if (!who.empty()) entry += " by " + who;
+              }
+              m.actions.push_back(entry);
+            }
             if (const CborValue* dst = act.Get("digitalSourceType")) {
               std::string t = Trim(dst->Text());
               if (!t.empty() && std::find(m.digital_source_types.begin(), m.digital_source_types.end(), t) ==

@@ -220,18 +220,44 @@ void ProbePng(const uint8_t* d, size_t n, MetadataSummary* m) {
 }
 
 void RecogniseGenerator(MetadataSummary* m) {
+  // Exact keys per provenance.md §3. Prompts are never copied into the
+  // summary: only which tool, which keys, and a model name.
   auto has = [&](const char* k) { return m->png_text.count(k) > 0; };
   auto text = [&](const char* k) { return has(k) ? m->png_text.at(k) : std::string(); };
-  if (has("parameters") && text("parameters").find("Steps:") != std::string::npos) m->generator = "AUTOMATIC1111";
-  else if (has("prompt") || has("workflow")) m->generator = "ComfyUI";
-  else if (has("invokeai_metadata") || has("sd-metadata") || has("Dream")) m->generator = "InvokeAI";
-  else if (has("fooocus_scheme") || text("parameters").find("Fooocus") != std::string::npos) m->generator = "Fooocus";
-  else if (text("Software") == "NovelAI" || text("Source").find("NovelAI") != std::string::npos) m->generator = "NovelAI";
-  else if (m->user_comment.find("Steps:") != std::string::npos && m->user_comment.find("Sampler:") != std::string::npos)
+  auto contains = [](const std::string& s, const char* w) { return s.find(w) != std::string::npos; };
+  const std::string params = text("parameters");
+  const bool params_json = !params.empty() && params[0] == '{';
+  if (has("AIGC") || contains(m->user_comment, "TC260")) m->generator = "AIGC label (GB 45438-2025)";
+  else if (params_json && contains(params, "sui_image_params")) m->generator = "SwarmUI";
+  else if (has("fooocus_scheme") || (params_json && (contains(params, "\"performance\"") || contains(params, "Fooocus"))) ||
+           m->software.rfind("Fooocus", 0) == 0)
+    m->generator = "Fooocus";
+  else if (contains(params, "Civitai resources")) m->generator = "Civitai (AUTOMATIC1111 format)";
+  else if (contains(params, "Steps:")) m->generator = "AUTOMATIC1111";
+  else if (has("prompt") || has("workflow") || m->model.rfind("prompt:{", 0) == 0 || m->make.rfind("workflow:{", 0) == 0)
+    m->generator = "ComfyUI";
+  else if (has("invokeai_metadata") || has("invokeai_workflow") || has("invokeai_graph") || has("sd-metadata") ||
+           has("Dream"))
+    m->generator = "InvokeAI";
+  else if (text("Software") == "NovelAI" || contains(text("Source"), "NovelAI") ||
+           text("Title") == "NovelAI generated image")
+    m->generator = "NovelAI";
+  else if (contains(text("Description"), "Job ID:") || contains(text("Description"), " --ar ") ||
+           contains(text("Description"), " --v "))
+    m->generator = "Midjourney";
+  else if (contains(m->user_comment, "Steps:") && contains(m->user_comment, "Sampler:"))
     m->generator = "AUTOMATIC1111";
-  else if (m->software.find("Midjourney") != std::string::npos) m->generator = "Midjourney";
+  else if (m->software.find("Midjourney") != std::string::npos)
+    m->generator = "Midjourney";
   else if (m->software.find("DALL") != std::string::npos || m->software.find("OpenAI") != std::string::npos)
     m->generator = "DALL-E";
+  // A model name, where the graph names one (e.g. Flux inside ComfyUI).
+  const std::string graph = text("prompt") + text("workflow") + m->model;
+  for (const char* model : {"flux1", "flux-", "sdxl", "sd_xl", "v1-5", "sd3"})
+    if (contains(graph, model)) {
+      m->generator_model = model;
+      break;
+    }
 }
 
 void ProbeRiff(const uint8_t* d, size_t n, MetadataSummary* m) {
@@ -314,6 +340,7 @@ std::vector<Finding> MetadataFindings(const MetadataSummary& m) {
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& [k, v] : m.png_text) keys.push_back(k);
     f.details = {{"generator", m.generator}, {"keys", keys}};
+    if (!m.generator_model.empty()) f.details["model_family"] = m.generator_model;
     out.push_back(f);
   }
   if (!m.make.empty() || !m.model.empty()) {

@@ -23,6 +23,7 @@ struct MetadataSummary {
   std::vector<std::string> digital_source_types;  // IPTC vocabulary terms, e.g. trainedAlgorithmicMedia
   std::map<std::string, std::string> png_text;    // key -> value (first 4 KB)
   std::string generator;                          // "AUTOMATIC1111", "ComfyUI", ... when recognised
+  std::string generator_model;                    // e.g. "flux1" when a workflow names the model
   bool c2pa_present = false;
   bool xmp_present = false;
   // JPEG quantisation: the luminance table compared with the IJG/libjpeg

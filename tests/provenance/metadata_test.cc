@@ -53,6 +53,27 @@ TEST(MetadataTest, Automatic1111AndComfyUiPngChunks) {
   EXPECT_EQ(c.png_text["prompt"], json);
 }
 
+TEST(MetadataTest, EveryGeneratorFingerprintInTheSpec) {
+  auto base = EncodePng(Pattern(16, 16, 3));
+  auto gen = [&](const std::string& key, const std::string& value) {
+    auto png = WithChunk(base, "tEXt", key + std::string(1, '\0') + value);
+    return ProbeMetadata(png.data(), png.size());
+  };
+  EXPECT_EQ(gen("parameters", "{\"prompt\": \"x\", \"performance\": \"Speed\"}").generator, "Fooocus");
+  EXPECT_EQ(gen("parameters", "{\"sui_image_params\": {}}").generator, "SwarmUI");
+  EXPECT_EQ(gen("fooocus_scheme", "fooocus").generator, "Fooocus");
+  EXPECT_EQ(gen("invokeai_metadata", "{}").generator, "InvokeAI");
+  EXPECT_EQ(gen("invokeai_workflow", "{}").generator, "InvokeAI");
+  EXPECT_EQ(gen("Dream", "\"a [b]\" -s 50 -S 1").generator, "InvokeAI");
+  EXPECT_EQ(gen("Title", "NovelAI generated image").generator, "NovelAI");
+  EXPECT_EQ(gen("Description", "a lighthouse --ar 16:9 --v 6 Job ID: 0000").generator, "Midjourney");
+  EXPECT_EQ(gen("AIGC", "{\"Label\":\"1\"}").generator, "AIGC label (GB 45438-2025)");
+  auto flux = gen("prompt", "{\"4\": {\"class_type\": \"UNETLoader\", \"inputs\": {\"unet_name\": \"flux1-dev.safetensors\"}}}");
+  EXPECT_EQ(flux.generator, "ComfyUI");
+  EXPECT_EQ(flux.generator_model, "flux1");
+  EXPECT_EQ(gen("Comment", "just a photo").generator, "");
+}
+
 TEST(MetadataTest, JpegCameraExifUserCommentAndXmpDigitalSourceType) {
   auto jpeg = EncodeJpeg(Pattern(32, 32, 3), 90);
   // APP1 EXIF (big-endian): IFD0 Make, Model, ExifIFD -> UserComment "UNICODE" UTF-16BE.
