@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   Action lookup = RegisterLookup(app);
   Action bench = RegisterBench(app);
   Action inspect = RegisterInspect(app);
+  Action serve = RegisterServe(app);
   Action case_cmds = RegisterCase(app, argc, argv);
 
   try {
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (name == "lookup" || name == "match") return lookup();
     if (name == "bench") return bench();
     if (name == "inspect") return inspect();
+    if (name == "serve" || name == "token") return serve();
     if (name == "scan" || name == "report" || name == "audit") return case_cmds();
   }
   std::cerr << app.help();

@@ -24,29 +24,86 @@ Result<std::unique_ptr<Matcher>> Matcher::Open(store::BankStore& store, bool sav
 }
 
 Status Matcher::RefreshBanks() {
-  NEEDLE_ASSIGN_OR_RETURN(banks_, store_.ListBanks());
+  NEEDLE_ASSIGN_OR_RETURN(auto banks, store_.ListBanks());
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  banks_ = std::move(banks);
   return Status::Ok();
+}
+
+std::vector<store::BankConfig> Matcher::Banks() {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return banks_;
+}
+
+std::vector<Matcher::FastHit> Matcher::LookupPdqFast(const hash::Hash256& q, std::optional<int> quality, double coin,
+                                                     const std::vector<std::string>& only_banks, bool ignore_enabled) {
+  std::vector<FastHit> out;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  int radius = -1;
+  for (const auto& b : banks_)
+    if (b.enabled || ignore_enabled) radius = std::max(radius, b.pdq_threshold);
+  if (radius < 0) return out;
+  std::vector<index::RangeHit> hits;
+  index_.Search(q, radius, &hits);
+  for (const auto& h : hits) {
+    int32_t bank_id = h.id < bank_of_entry_.size() ? bank_of_entry_[h.id] : 0;
+    auto b = std::find_if(banks_.begin(), banks_.end(), [&](const store::BankConfig& x) { return x.id == bank_id; });
+    if (b == banks_.end()) continue;
+    if (!ignore_enabled && (!b->enabled || b->enabled_ratio < coin)) continue;
+    if (h.distance > b->pdq_threshold) continue;
+    if (quality && *quality < b->min_quality) continue;
+    if (!only_banks.empty() && std::find(only_banks.begin(), only_banks.end(), b->name) == only_banks.end()) continue;
+    out.push_back({b->id, b->name, int64_t(h.id), h.distance});
+  }
+  std::sort(out.begin(), out.end(), [](const FastHit& a, const FastHit& b) {
+    return std::tie(a.distance, a.entry_id) < std::tie(b.distance, b.entry_id);
+  });
+  return out;
+}
+
+void Matcher::AddLive(int64_t entry_id, int64_t bank_id, const hash::Hash256& code) {
+  {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    if (size_t(entry_id) >= bank_of_entry_.size()) bank_of_entry_.resize(size_t(entry_id) + 1, 0);
+    bank_of_entry_[size_t(entry_id)] = int32_t(bank_id);
+  }
+  index::IndexItem it{code, static_cast<uint32_t>(entry_id)};
+  index_.Add({&it, 1});
+}
+
+void Matcher::RemoveLive(const std::vector<int64_t>& entry_ids) {
+  std::vector<uint32_t> ids;
+  for (auto id : entry_ids) ids.push_back(static_cast<uint32_t>(id));
+  index_.Remove(ids);
 }
 
 Status Matcher::LoadIndex(bool save) {
   NEEDLE_ASSIGN_OR_RETURN(uint64_t generation, store_.Generation());
   auto snap = index::ReadIndexFile(store_.IndexPath());
-  if (snap.ok() && snap->generation == generation) {
+  const bool snapshot_ok = snap.ok() && snap->generation == generation;
+  if (snapshot_ok) {
     index_.ResetSegments(std::move(snap->segments));
     from_snapshot_ = true;
-    return Status::Ok();
   }
   std::vector<index::IndexItem> items;
   Status bad;
-  NEEDLE_RETURN_IF_ERROR(store_.ForEachPdq([&](int64_t id, const std::string& hex) {
+  std::vector<int32_t> bank_of;
+  NEEDLE_RETURN_IF_ERROR(store_.ForEachPdq([&](int64_t id, int64_t bank_id, const std::string& hex) {
     auto h = hash::Hash256::FromHex(hex);
-    if (!h || id < 0 || id > int64_t(UINT32_MAX)) {
+    if (!h || id < 0 || id > int64_t(INT32_MAX)) {
       if (bad.ok()) bad = Corrupt("entry " + std::to_string(id) + " has an unusable PDQ value");
       return;
     }
-    items.push_back({*h, static_cast<uint32_t>(id)});
+    if (size_t(id) >= bank_of.size()) bank_of.resize(size_t(id) + 1, 0);
+    bank_of[size_t(id)] = int32_t(bank_id);
+    if (!snapshot_ok) items.push_back({*h, static_cast<uint32_t>(id)});
   }));
   NEEDLE_RETURN_IF_ERROR(bad);
+  {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    bank_of_entry_ = std::move(bank_of);
+  }
+  if (snapshot_ok) return Status::Ok();
   index_.Reset(items);
   if (save) {
     Status st = index::WriteIndexFile(store_.IndexPath(), generation, index_.Segments());
@@ -56,6 +113,7 @@ Status Matcher::LoadIndex(bool save) {
 }
 
 Result<std::vector<Match>> Matcher::LookupPdq(const hash::Hash256& q, std::optional<int> quality) {
+  std::shared_lock<std::shared_mutex> lock(mu_);
   int radius = -1;
   for (const auto& b : banks_)
     if (b.enabled) radius = std::max(radius, b.pdq_threshold);
@@ -92,6 +150,7 @@ Result<std::vector<Match>> Matcher::LookupPdq(const hash::Hash256& q, std::optio
 
 Result<std::vector<Match>> Matcher::LookupDigest(store::DigestType type, const std::string& hex) {
   NEEDLE_ASSIGN_OR_RETURN(auto entries, store_.LookupDigest(type, hex));
+  std::shared_lock<std::shared_mutex> lock(mu_);
   std::vector<Match> out;
   for (auto& e : entries) {
     auto bank = std::find_if(banks_.begin(), banks_.end(), [&](const store::BankConfig& b) { return b.id == e.bank_id; });

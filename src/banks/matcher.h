@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,24 @@ class Matcher {
 
   // Re-reads bank settings (after enable/disable or threshold changes).
   Status RefreshBanks();
+
+  // The service's path: no database access per lookup. Hits carry the bank
+  // and entry ids; filtering as LookupPdq (enabled, threshold, quality), plus
+  // HMA's coinflip: a bank is kept iff its enabled_ratio >= coin, and an
+  // optional list of bank names. Thread-safe.
+  struct FastHit {
+    int64_t bank_id;
+    std::string bank;
+    int64_t entry_id;
+    int distance;
+  };
+  std::vector<FastHit> LookupPdqFast(const hash::Hash256& q, std::optional<int> quality, double coin,
+                                     const std::vector<std::string>& only_banks, bool ignore_enabled = false);
+  // Live index updates (the service's bank API). Thread-safe.
+  void AddLive(int64_t entry_id, int64_t bank_id, const hash::Hash256& code);
+  void RemoveLive(const std::vector<int64_t>& entry_ids);
+  std::vector<store::BankConfig> Banks();
+  size_t IndexSize() { return index_.stats().live; }
   index::LiveIndex& index() { return index_; }
   bool loaded_from_snapshot() const { return from_snapshot_; }
 
@@ -50,7 +69,9 @@ class Matcher {
 
   store::BankStore& store_;
   index::LiveIndex index_;
+  std::shared_mutex mu_;                  // guards banks_ and bank_of_entry_
   std::vector<store::BankConfig> banks_;
+  std::vector<int32_t> bank_of_entry_;    // entry id -> bank id (0 = none)
   bool from_snapshot_ = false;
 };
 

@@ -9,10 +9,14 @@
 #include <filesystem>
 #include <regex>
 
+#include <openssl/rand.h>
+
+#include "hash/digest.h"
+
 namespace needle::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +55,18 @@ CREATE TABLE imports(
   inserted INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,
   deleted INTEGER NOT NULL, missing_deletions INTEGER NOT NULL);
 INSERT INTO meta(key, value) VALUES ('schema_version', '1'), ('generation', '0');
+)sql";
+
+// Version 2: API tokens, the audit log, HMA's enabled ratio.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE tokens(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  sha256 TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('submitter', 'curator', 'reviewer', 'admin')),
+  label TEXT NOT NULL DEFAULT '',
+  created TEXT NOT NULL);
+ALTER TABLE banks ADD COLUMN enabled_ratio REAL NOT NULL DEFAULT 1.0;
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
 )sql";
 
 const char* kEntryColumns =
@@ -128,18 +144,23 @@ Status BankStore::Migrate() {
   NEEDLE_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT count(*) FROM sqlite_master WHERE name='meta'"));
   NEEDLE_ASSIGN_OR_RETURN(bool row, q.Step());
   bool has_meta = row && q.Int(0) > 0;
-  if (!has_meta) {
-    NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
-    NEEDLE_RETURN_IF_ERROR(db_->Exec(kSchemaV1));
-    return t->Commit();
+  int version = 0;
+  if (has_meta) {
+    NEEDLE_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("SELECT value FROM meta WHERE key='schema_version'"));
+    NEEDLE_ASSIGN_OR_RETURN(bool has, v.Step());
+    version = has ? std::atoi(v.Text(0).c_str()) : 0;
   }
-  NEEDLE_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("SELECT value FROM meta WHERE key='schema_version'"));
-  NEEDLE_ASSIGN_OR_RETURN(bool has, v.Step());
-  int version = has ? std::atoi(v.Text(0).c_str()) : 0;
   if (version > kSchemaVersion)
     return FailedPrecondition("the store was written by a newer needle (schema " + std::to_string(version) + ")");
-  // Future migrations: if (version < 2) { ... }
-  return Status::Ok();
+  if (version == kSchemaVersion) return Status::Ok();
+  // Migrations, each step in the same transaction as the version bump.
+  NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
+  if (version < 1) NEEDLE_RETURN_IF_ERROR(db_->Exec(kSchemaV1));
+  if (version < 2) {
+    NEEDLE_RETURN_IF_ERROR(db_->Exec(kSchemaV2));
+    NEEDLE_RETURN_IF_ERROR(db_->Exec(kAuditSchema));
+  }
+  return t->Commit();
 }
 
 Status BankStore::BumpGeneration() {
@@ -170,11 +191,11 @@ Result<BankConfig> BankStore::CreateBank(const BankConfig& c) {
   if (c.pdq_threshold < 0 || c.pdq_threshold > 63) return InvalidArgument("PDQ threshold must be 0..63");
   if (c.min_quality < 0 || c.min_quality > 100) return InvalidArgument("minimum quality must be 0..100");
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-      "INSERT INTO banks(name, description, kind, pdq_threshold, min_quality, enabled, created, updated) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+      "INSERT INTO banks(name, description, kind, pdq_threshold, min_quality, enabled, created, updated, enabled_ratio) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::string now = NowUtc();
   s.Bind(1, c.name).Bind(2, c.description).Bind(3, BankKindName(c.kind)).Bind(4, c.pdq_threshold);
-  s.Bind(5, c.min_quality).Bind(6, c.enabled ? 1 : 0).Bind(7, now).Bind(8, now);
+  s.Bind(5, c.min_quality).Bind(6, c.enabled ? 1 : 0).Bind(7, now).Bind(8, now).Bind(9, std::to_string(c.enabled_ratio));
   Status st = s.Run();
   if (st.code() == Code::kAlreadyExists) return AlreadyExists("bank '" + c.name + "' already exists");
   NEEDLE_RETURN_IF_ERROR(st);
@@ -184,7 +205,8 @@ Result<BankConfig> BankStore::CreateBank(const BankConfig& c) {
 Result<std::vector<BankConfig>> BankStore::ListBanks() {
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
       "SELECT b.id, b.name, b.description, b.kind, b.pdq_threshold, b.min_quality, b.enabled, b.version, "
-      "b.created, b.updated, (SELECT count(*) FROM entries e WHERE e.bank_id = b.id) FROM banks b ORDER BY b.name"));
+      "b.created, b.updated, (SELECT count(*) FROM entries e WHERE e.bank_id = b.id), b.enabled_ratio "
+      "FROM banks b ORDER BY b.name"));
   std::vector<BankConfig> out;
   for (;;) {
     NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -201,6 +223,7 @@ Result<std::vector<BankConfig>> BankStore::ListBanks() {
     c.created = s.Text(8);
     c.updated = s.Text(9);
     c.entries = s.Int(10);
+    c.enabled_ratio = std::atof(s.Text(11).c_str());
     out.push_back(std::move(c));
   }
   return out;
@@ -219,9 +242,9 @@ Status BankStore::UpdateBank(const BankConfig& c) {
   NEEDLE_ASSIGN_OR_RETURN(int64_t id, BankId(c.name));
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
       "UPDATE banks SET description = ?, kind = ?, pdq_threshold = ?, min_quality = ?, enabled = ?, "
-      "version = version + 1, updated = ? WHERE id = ?"));
+      "version = version + 1, updated = ?, enabled_ratio = ? WHERE id = ?"));
   s.Bind(1, c.description).Bind(2, BankKindName(c.kind)).Bind(3, c.pdq_threshold).Bind(4, c.min_quality);
-  s.Bind(5, c.enabled ? 1 : 0).Bind(6, NowUtc()).Bind(7, id);
+  s.Bind(5, c.enabled ? 1 : 0).Bind(6, NowUtc()).Bind(7, std::to_string(c.enabled_ratio)).Bind(8, id);
   return s.Run();
 }
 
@@ -404,13 +427,48 @@ Result<std::vector<BankEntry>> BankStore::LookupDigest(DigestType type, const st
   }
 }
 
-Status BankStore::ForEachPdq(const std::function<void(int64_t, const std::string&)>& fn) {
-  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, pdq FROM entries WHERE pdq IS NOT NULL ORDER BY id"));
+Status BankStore::ForEachPdq(const std::function<void(int64_t, int64_t, const std::string&)>& fn) {
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, bank_id, pdq FROM entries WHERE pdq IS NOT NULL ORDER BY id"));
   for (;;) {
     NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return Status::Ok();
-    fn(s.Int(0), s.Text(1));
+    fn(s.Int(0), s.Int(1), s.Text(2));
   }
 }
+
+}  // namespace needle::store
+
+namespace needle::store {
+
+Result<std::string> BankStore::CreateToken(const std::string& role, const std::string& label) {
+  if (role != "submitter" && role != "curator" && role != "reviewer" && role != "admin")
+    return InvalidArgument("role must be submitter, curator, reviewer or admin");
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) return Internal("no randomness for a token");
+  const std::string token = "ndl_" + hash::ToHex(raw, sizeof raw);
+  const std::string digest = hash::DigestBytes(reinterpret_cast<const uint8_t*>(token.data()), token.size()).sha256;
+  NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO tokens(sha256, role, label, created) VALUES (?, ?, ?, ?)"));
+  NEEDLE_RETURN_IF_ERROR(s.Bind(1, digest).Bind(2, role).Bind(3, label).Bind(4, NowUtc()).Run());
+  NEEDLE_RETURN_IF_ERROR(AppendAudit(*db_, "token.create", {{"id", db_->LastInsertId()}, {"role", role}, {"label", label}}, true));
+  NEEDLE_RETURN_IF_ERROR(t->Commit());
+  return token;
+}
+
+Result<std::vector<BankStore::TokenRecord>> BankStore::ListTokens() {
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, sha256, role, label, created FROM tokens ORDER BY id"));
+  std::vector<TokenRecord> out;
+  for (;;) {
+    NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+  }
+}
+
+Status BankStore::Audit(const std::string& action, const nlohmann::json& details) {
+  return AppendAudit(*db_, action, details);
+}
+
+Result<AuditCheck> BankStore::VerifyAudit() { return VerifyAuditLog(*db_); }
 
 }  // namespace needle::store

@@ -20,6 +20,7 @@
 
 #include "banks/hash_record.h"
 #include "needle/status.h"
+#include "store/audit_log.h"
 #include "store/sqlite.h"
 
 namespace needle::store {
@@ -36,6 +37,7 @@ struct BankConfig {
   int pdq_threshold = 31;  // 0..63
   int min_quality = 50;    // queries below this PDQ quality are not matched against the bank
   bool enabled = true;
+  double enabled_ratio = 1.0;  // HMA's matching_enabled_ratio ("coinflip"), 0..1
   int64_t version = 1;     // bumped by every change to the bank or its entries
   std::string created, updated;
   int64_t entries = 0;     // filled by List/Get
@@ -98,9 +100,22 @@ class BankStore {
   Result<std::vector<BankEntry>> EntriesById(const std::vector<int64_t>& ids);
   Result<std::vector<BankEntry>> LookupDigest(DigestType type, const std::string& hex);
   // Every PDQ entry of every bank (for building the index).
-  Status ForEachPdq(const std::function<void(int64_t entry_id, const std::string& pdq_hex)>& fn);
+  Status ForEachPdq(const std::function<void(int64_t entry_id, int64_t bank_id, const std::string& pdq_hex)>& fn);
 
   Result<uint64_t> Generation();
+
+  // API tokens: only a SHA-256 of each token is stored; the token itself is
+  // returned once, by CreateToken. Roles: submitter, curator, reviewer, admin.
+  struct TokenRecord {
+    int64_t id = 0;
+    std::string sha256, role, label, created;
+  };
+  Result<std::string> CreateToken(const std::string& role, const std::string& label);
+  Result<std::vector<TokenRecord>> ListTokens();
+
+  // The store's own hash-chained audit log (bank changes, tokens, API writes).
+  Status Audit(const std::string& action, const nlohmann::json& details);
+  Result<struct AuditCheck> VerifyAudit();
   const std::string& dir() const { return dir_; }
   std::string IndexPath() const { return dir_ + "/pdq.idx"; }
   Db& db() { return *db_; }

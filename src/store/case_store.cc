@@ -2,13 +2,21 @@
 
 #include <filesystem>
 
-#include "hash/digest.h"
 #include "store/bank_store.h"
 
 namespace needle::store {
 namespace {
 
-constexpr int kCaseSchemaVersion = 1;
+constexpr int kCaseSchemaVersion = 2;
+
+// Version 2: review decisions and per-reviewer settings.
+constexpr const char* kCaseSchemaV2 = R"sql(
+CREATE TABLE decisions(
+  item_id INTEGER PRIMARY KEY REFERENCES items(id),
+  category TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE settings(user TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (user, key));
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+)sql";
 
 constexpr const char* kCaseSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,23 +45,10 @@ CREATE TABLE paths(
   run_id INTEGER NOT NULL REFERENCES runs(id));
 CREATE INDEX paths_item ON paths(item_id);
 CREATE TABLE clusters(id INTEGER PRIMARY KEY, info TEXT NOT NULL);
-CREATE TABLE audit(
-  seq INTEGER PRIMARY KEY,
-  at TEXT NOT NULL, action TEXT NOT NULL, details TEXT NOT NULL,
-  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
--- The audit log is append-only: the database itself refuses edits.
-CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 INSERT INTO meta(key, value) VALUES ('schema_version', '1');
 )sql";
 
 }  // namespace
-
-std::string AuditHash(const std::string& prev, int64_t seq, const std::string& at, const std::string& action,
-                      const std::string& details) {
-  std::string blob = prev + "\n" + std::to_string(seq) + "\n" + at + "\n" + action + "\n" + details;
-  return hash::DigestBytes(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()).sha256;
-}
 
 Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& dir, bool create) {
   std::error_code ec;
@@ -72,59 +67,29 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& dir, bool 
 Status CaseStore::Migrate() {
   NEEDLE_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT count(*) FROM sqlite_master WHERE name='meta'"));
   NEEDLE_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!(row && q.Int(0) > 0)) {
-    NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
-    NEEDLE_RETURN_IF_ERROR(db_->Exec(kCaseSchemaV1));
-    return t->Commit();
+  int version = 0;
+  if (row && q.Int(0) > 0) {
+    NEEDLE_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("SELECT value FROM meta WHERE key='schema_version'"));
+    NEEDLE_ASSIGN_OR_RETURN(bool has, v.Step());
+    version = has ? std::atoi(v.Text(0).c_str()) : 0;
   }
-  NEEDLE_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("SELECT value FROM meta WHERE key='schema_version'"));
-  NEEDLE_ASSIGN_OR_RETURN(bool has, v.Step());
-  int version = has ? std::atoi(v.Text(0).c_str()) : 0;
   if (version > kCaseSchemaVersion)
     return FailedPrecondition("the case was written by a newer needle (schema " + std::to_string(version) + ")");
-  return Status::Ok();
-}
-
-Status CaseStore::Audit(const std::string& action, const nlohmann::json& details) {
+  if (version == kCaseSchemaVersion) return Status::Ok();
   NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
-  NEEDLE_ASSIGN_OR_RETURN(Stmt last, db_->Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
-  NEEDLE_ASSIGN_OR_RETURN(bool row, last.Step());
-  int64_t seq = row ? last.Int(0) + 1 : 1;
-  std::string prev = row ? last.Text(1) : std::string(64, '0');
-  last.Reset();
-  const std::string at = NowUtc(), body = details.dump();
-  NEEDLE_ASSIGN_OR_RETURN(Stmt ins, db_->Prepare(
-      "INSERT INTO audit(seq, at, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)"));
-  ins.Bind(1, seq).Bind(2, at).Bind(3, action).Bind(4, body).Bind(5, prev).Bind(6, AuditHash(prev, seq, at, action, body));
-  NEEDLE_RETURN_IF_ERROR(ins.Run());
+  if (version < 1) {
+    NEEDLE_RETURN_IF_ERROR(db_->Exec(kCaseSchemaV1));
+    NEEDLE_RETURN_IF_ERROR(db_->Exec(kAuditSchema));
+  }
+  if (version < 2) NEEDLE_RETURN_IF_ERROR(db_->Exec(kCaseSchemaV2));
   return t->Commit();
 }
 
-Result<AuditCheck> CaseStore::VerifyAudit() {
-  AuditCheck c;
-  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT seq, at, action, details, prev_hash, hash FROM audit ORDER BY seq"));
-  std::string prev(64, '0');
-  int64_t expected = 1;
-  for (;;) {
-    NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    ++c.entries;
-    int64_t seq = s.Int(0);
-    auto fail = [&](const std::string& why) {
-      c.ok = false;
-      c.first_bad = seq;
-      c.reason = why;
-    };
-    if (seq != expected) fail("entry " + std::to_string(expected) + " is missing");
-    else if (s.Text(4) != prev) fail("entry " + std::to_string(seq) + " does not chain to the entry before it");
-    else if (AuditHash(prev, seq, s.Text(1), s.Text(2), s.Text(3)) != s.Text(5))
-      fail("entry " + std::to_string(seq) + " was altered after it was written");
-    if (!c.ok) return c;
-    prev = s.Text(5);
-    ++expected;
-  }
-  return c;
+Status CaseStore::Audit(const std::string& action, const nlohmann::json& details) {
+  return AppendAudit(*db_, action, details);
 }
+
+Result<AuditCheck> CaseStore::VerifyAudit() { return VerifyAuditLog(*db_); }
 
 Result<bool> CaseStore::AlreadyDone(const std::string& path, const PathState& st) {
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT size, mtime_ns, inode FROM paths WHERE path = ?"));
@@ -252,6 +217,63 @@ Result<nlohmann::json> CaseStore::Clusters() {
     j["id"] = s.Int(0);
     out.push_back(j);
   }
+}
+
+Result<int64_t> CaseStore::Decide(int64_t item_id, const std::string& category, const std::string& note,
+                                  bool whole_cluster, const std::string& reviewer) {
+  NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
+  std::vector<int64_t> ids{item_id};
+  NEEDLE_ASSIGN_OR_RETURN(Stmt c, db_->Prepare("SELECT cluster_id FROM items WHERE id = ?"));
+  c.Bind(1, item_id);
+  NEEDLE_ASSIGN_OR_RETURN(bool row, c.Step());
+  if (!row) return NotFound("no item " + std::to_string(item_id));
+  const int64_t cluster = c.Int(0);
+  c.Reset();
+  if (whole_cluster && cluster != 0) {
+    ids.clear();
+    NEEDLE_ASSIGN_OR_RETURN(Stmt m, db_->Prepare("SELECT id FROM items WHERE cluster_id = ?"));
+    m.Bind(1, cluster);
+    for (;;) {
+      NEEDLE_ASSIGN_OR_RETURN(bool r, m.Step());
+      if (!r) break;
+      ids.push_back(m.Int(0));
+    }
+  }
+  NEEDLE_ASSIGN_OR_RETURN(Stmt up, db_->Prepare(
+      "INSERT INTO decisions(item_id, category, note, reviewer, at) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT(item_id) DO UPDATE SET category = excluded.category, note = excluded.note, "
+      "reviewer = excluded.reviewer, at = excluded.at"));
+  const std::string now = NowUtc();
+  for (int64_t id : ids) NEEDLE_RETURN_IF_ERROR(up.Bind(1, id).Bind(2, category).Bind(3, note).Bind(4, reviewer).Bind(5, now).Run());
+  NEEDLE_RETURN_IF_ERROR(AppendAudit(*db_, "review.decision",
+                                     {{"items", ids}, {"category", category}, {"note", note}, {"reviewer", reviewer},
+                                      {"scope", whole_cluster ? "cluster" : "item"}},
+                                     true));
+  NEEDLE_RETURN_IF_ERROR(t->Commit());
+  return static_cast<int64_t>(ids.size());
+}
+
+Result<std::map<int64_t, CaseStore::Decision>> CaseStore::Decisions() {
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT item_id, category, note, reviewer, at FROM decisions"));
+  std::map<int64_t, Decision> out;
+  for (;;) {
+    NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out[s.Int(0)] = Decision{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+  }
+}
+
+Result<std::string> CaseStore::Setting(const std::string& user, const std::string& key) {
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT value FROM settings WHERE user = ? AND key = ?"));
+  s.Bind(1, user).Bind(2, key);
+  NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Text(0) : std::string();
+}
+
+Status CaseStore::SetSetting(const std::string& user, const std::string& key, const std::string& value) {
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "INSERT INTO settings(user, key, value) VALUES (?, ?, ?) ON CONFLICT(user, key) DO UPDATE SET value = excluded.value"));
+  return s.Bind(1, user).Bind(2, key).Bind(3, value).Run();
 }
 
 Result<int64_t> CaseStore::ItemsChangedSinceTriage() {

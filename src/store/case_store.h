@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "needle/status.h"
+#include "store/audit_log.h"
 #include "store/sqlite.h"
 
 namespace needle::store {
@@ -54,12 +56,7 @@ struct ItemRow {
   int64_t cluster_id = 0;                // 0 = none
 };
 
-struct AuditCheck {
-  bool ok = true;
-  int64_t entries = 0;
-  int64_t first_bad = 0;  // seq of the first entry that does not verify
-  std::string reason;
-};
+
 
 class CaseStore {
  public:
@@ -83,6 +80,19 @@ class CaseStore {
   Result<nlohmann::json> Clusters();
   Result<int64_t> ItemsChangedSinceTriage();
 
+  // Review decisions (needle serve's review queue). Each one is audited.
+  struct Decision {
+    int64_t item_id = 0;
+    std::string category, note, reviewer;
+    std::string at;
+  };
+  // Applies `category` to the item, or to every member of its cluster.
+  Result<int64_t> Decide(int64_t item_id, const std::string& category, const std::string& note, bool whole_cluster,
+                         const std::string& reviewer);
+  Result<std::map<int64_t, Decision>> Decisions();
+  Result<std::string> Setting(const std::string& user, const std::string& key);
+  Status SetSetting(const std::string& user, const std::string& key, const std::string& value);
+
   const std::string& dir() const { return dir_; }
   Db& db() { return *db_; }
 
@@ -92,9 +102,5 @@ class CaseStore {
   std::string dir_;
   std::unique_ptr<Db> db_;
 };
-
-// SHA-256 of an audit entry, chained: H(prev | seq | at | action | details).
-std::string AuditHash(const std::string& prev, int64_t seq, const std::string& at, const std::string& action,
-                      const std::string& details);
 
 }  // namespace needle::store

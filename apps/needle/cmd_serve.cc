@@ -1,0 +1,113 @@
+// needle serve: the matching service and review queue. needle token: API tokens.
+#include <csignal>
+#include <fstream>
+#include <memory>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "serve/server.h"
+
+namespace needle::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+struct ServeFlags {
+  std::string store, case_dir, listen = "127.0.0.1:8080", tls_cert, tls_key, categories, trust_anchors, web_root;
+  int threads = 2;
+  size_t max_body_mb = 64;
+  size_t flood_limit = 1000;
+  double flood_window = 60;
+  std::string role = "submitter", label;
+};
+
+int RunServe(const ServeFlags& f) {
+  serve::ServeOptions o;
+  o.store_dir = StoreDir(f.store);
+  o.case_dir = f.case_dir;
+  auto colon = f.listen.rfind(':');
+  if (colon == std::string::npos) return Fail("serve", InvalidArgument("--listen must be HOST:PORT"));
+  o.host = f.listen.substr(0, colon);
+  try {
+    o.port = std::stoi(f.listen.substr(colon + 1));
+  } catch (...) {
+    return Fail("serve", InvalidArgument("--listen must be HOST:PORT"));
+  }
+  o.threads = f.threads;
+  o.max_body_bytes = f.max_body_mb << 20;
+  o.flood_limit = f.flood_limit;
+  o.flood_window_s = f.flood_window;
+  o.tls_cert = f.tls_cert;
+  o.tls_key = f.tls_key;
+  o.trust_anchors = f.trust_anchors;
+  o.web_root = f.web_root.empty() ? std::string(NEEDLE_WEB_ROOT) : f.web_root;
+  if (!f.categories.empty()) {
+    std::ifstream in(f.categories);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_array()) return Fail("serve", InvalidArgument("--categories: expected a JSON array"));
+    o.categories = j;
+  }
+  o.on_listening = [&](int port) {
+    std::fprintf(stderr, "needle serve: listening on %s://%s:%d (%d workers); review UI at /review\n",
+                 o.tls_cert.empty() ? "http" : "https", o.host.c_str(), port, o.threads);
+  };
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Status st = serve::RunServer(o, &g_stop);
+  if (!st.ok()) return Fail("serve", st);
+  return kExitOk;
+}
+
+int RunTokenCreate(const ServeFlags& f) {
+  auto s = store::BankStore::Open(StoreDir(f.store), true);
+  if (!s.ok()) return Fail("token create", s.status());
+  auto t = (*s)->CreateToken(f.role, f.label);
+  if (!t.ok()) return Fail("token create", t.status());
+  std::fprintf(stderr, "needle token: a %s token; it is shown once and stored only as a SHA-256 digest:\n",
+               f.role.c_str());
+  std::cout << *t << std::endl;
+  return kExitOk;
+}
+
+}  // namespace
+
+Action RegisterServe(CLI::App& app) {
+  auto f = std::make_shared<ServeFlags>();
+  auto action = std::make_shared<Action>();
+  CLI::App* sv = app.add_subcommand("serve", "HMA-compatible matching service, native API and review queue");
+  sv->footer(
+      "Endpoints (every one needs Authorization: Bearer <token>; create tokens with needle token create):\n"
+      "  HMA-compatible: /h/hash, /m/lookup (GET by signal, POST by content), /m/raw_lookup, /m/compare,\n"
+      "    /m/index/status, /c/banks, /c/bank/<name>[/content[/<id>]|/signal], /status, /site-map\n"
+      "  Native: POST /v1/submit (digests, PDQ, matches, provenance, verdict in one call), /v1/banks,\n"
+      "    /v1/health, /v1/metrics (Prometheus), /v1/quarantine (flood control)\n"
+      "  Review queue (with --case): /review in a browser; /v1/case/items, decisions, VICS export\n"
+      "Uploads are processed in memory, never written to disk; no endpoint fetches a URL.\n"
+      "Roles: submitter (hash, lookup), curator (banks), reviewer (review queue), admin (all).");
+  sv->add_option("--store", f->store, "Bank store (default $NEEDLE_HOME or ~/.local/share/needle)");
+  sv->add_option("--case", f->case_dir, "Case folder to review (enables the review queue)");
+  sv->add_option("--listen", f->listen, "HOST:PORT (default 127.0.0.1:8080)");
+  sv->add_option("--threads", f->threads, "Worker threads (default 2)")->check(CLI::Range(1, 256));
+  sv->add_option("--max-body-mb", f->max_body_mb, "Largest request body in MiB (default 64)");
+  sv->add_option("--flood-limit", f->flood_limit, "Matches of one entry per window before quarantine (0 = off)");
+  sv->add_option("--flood-window", f->flood_window, "Flood window in seconds (default 60)");
+  sv->add_option("--tls-cert", f->tls_cert, "PEM certificate (with --tls-key: HTTPS)");
+  sv->add_option("--tls-key", f->tls_key, "PEM private key");
+  sv->add_option("--categories", f->categories, "JSON array of review categories (default: Project VIC 0-5)");
+  sv->add_option("--trust-anchors", f->trust_anchors, "C2PA trust anchors (PEM) for /v1/submit");
+  sv->add_option("--web-root", f->web_root, "Folder holding review/ (default: the source tree's web/)");
+  sv->callback([f, action] { *action = [f] { return RunServe(*f); }; });
+
+  CLI::App* tok = app.add_subcommand("token", "API tokens for needle serve");
+  tok->require_subcommand(1);
+  CLI::App* create = tok->add_subcommand("create", "Create a token (printed once)");
+  create->add_option("--role", f->role, "submitter, curator, reviewer or admin")
+      ->required()->check(CLI::IsMember({"submitter", "curator", "reviewer", "admin"}));
+  create->add_option("--label", f->label, "Who or what the token is for");
+  create->add_option("--store", f->store, "Bank store");
+  create->callback([f, action] { *action = [f] { return RunTokenCreate(*f); }; });
+  return [action] { return *action ? (*action)() : kExitUsage; };
+}
+
+}  // namespace needle::cli

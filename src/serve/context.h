@@ -1,0 +1,48 @@
+// What every route handler shares. Internal to src/serve.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "banks/matcher.h"
+#include "serve/auth.h"
+#include "serve/flood_control.h"
+#include "serve/metrics.h"
+#include "serve/server.h"
+#include "store/bank_store.h"
+#include "store/case_store.h"
+
+namespace needle::serve {
+
+struct Context {
+  ServeOptions options;
+  std::unique_ptr<store::BankStore> store;
+  std::mutex store_mu;  // the SQLite handle is used by one thread at a time
+  std::unique_ptr<banks::Matcher> matcher;
+  std::unique_ptr<store::CaseStore> case_store;  // review queue; may be null
+  std::mutex case_mu;
+  TokenAuth auth;
+  Metrics metrics;
+  FloodControl flood{1000, 60};
+};
+
+// HMA error shape: {"message": "..."} with the status.
+void Error(httplib::Response& res, int status, const std::string& message);
+void Json(httplib::Response& res, const nlohmann::json& body, int status = 200);
+
+// Wraps a handler: token check for `role`, metrics, exception firewall.
+using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Principal&)>;
+httplib::Server::Handler Guard(Context& cx, const std::string& route, Role role, Handler h);
+
+// Audit a state-changing request in the bank store's log.
+void AuditRequest(Context& cx, const Principal& who, const std::string& action, const nlohmann::json& details);
+
+void RegisterHmaRoutes(httplib::Server& svr, Context& cx);
+void RegisterNativeRoutes(httplib::Server& svr, Context& cx);
+void RegisterReviewRoutes(httplib::Server& svr, Context& cx);
+
+}  // namespace needle::serve

@@ -1,0 +1,285 @@
+// The HMA 2.0 ("OpenMediaMatch") API, same paths and shapes
+// (../shared/docs/hash-list-formats.md §14.2). Differences, documented in
+// docs/serve.md: every endpoint needs a token; URL parameters (`url`) are
+// refused because needle never fetches; bank names may be lower case.
+#include <random>
+
+#include "banks/hash_record.h"
+#include "hash/file_hasher.h"
+#include "serve/context.h"
+
+namespace needle::serve {
+namespace {
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  while (b <= s.size()) {
+    size_t e = s.find(',', b);
+    if (e == std::string::npos) e = s.size();
+    if (e > b) out.push_back(s.substr(b, e - b));
+    b = e + 1;
+  }
+  return out;
+}
+
+// HMA's coinflip: r in [0,1) from a PRNG seeded with `seed`, or 0 when bypassed.
+double Coin(const httplib::Request& req) {
+  if (req.get_param_value("bypass_coinflip") == "true") return 0.0;
+  std::mt19937_64 rng(req.has_param("seed") ? std::hash<std::string>{}(req.get_param_value("seed"))
+                                            : std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+std::optional<hash::Hash256> ParsePdq(const std::string& s) { return hash::Hash256::FromHex(s); }
+
+// Shape: {"BANK": [{"bank_content_id": id, "distance": "4"}]}
+nlohmann::json LookupBody(Context& cx, const hash::Hash256& q, std::optional<int> quality, double coin,
+                          const std::vector<std::string>& banks) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& h : cx.matcher->LookupPdqFast(q, quality, coin, banks)) {
+    nlohmann::json m{{"bank_content_id", h.entry_id}, {"distance", std::to_string(h.distance)}};
+    if (cx.flood.Record(h.entry_id)) {
+      m["quarantined"] = true;  // needle addition: do not auto-action
+      cx.metrics.Quarantined();
+    }
+    out[h.bank].push_back(m);
+    cx.metrics.Match(h.bank);
+  }
+  return out;
+}
+
+// The single uploaded file of a multipart request; the form field name is
+// the content type (photo or video), as in HMA.
+const httplib::MultipartFormData* Upload(const httplib::Request& req, std::string* content_type) {
+  if (req.files.size() != 1) return nullptr;
+  *content_type = req.files.begin()->first;
+  return &req.files.begin()->second;
+}
+
+nlohmann::json Signals(const hash::FileHashRecord& r) {
+  nlohmann::json s = nlohmann::json::object();
+  if (r.pdq) s["pdq"] = r.pdq->hash.ToHex();
+  if (r.digests) {
+    s["md5"] = r.digests->md5;
+    s["sha256"] = r.digests->sha256;
+  }
+  return s;
+}
+
+nlohmann::json BankJson(const store::BankConfig& b) {
+  return {{"name", b.name}, {"matching_enabled_ratio", b.enabled ? b.enabled_ratio : 0.0}};
+}
+
+}  // namespace
+
+void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
+  svr.Get("/status", Guard(cx, "/status", Role::kSubmitter, [&cx](auto&, auto& res, auto&) {
+    res.set_content(cx.matcher ? "I-AM-ALIVE" : "INDEX-NOT-LOADED", "text/plain");
+  }));
+  svr.Get("/status/live", Guard(cx, "/status/live", Role::kSubmitter, [](auto&, auto& res, auto&) {
+    res.set_content("I-AM-ALIVE", "text/plain");
+  }));
+  svr.Get("/site-map", Guard(cx, "/site-map", Role::kSubmitter, [](auto&, auto& res, auto&) {
+    Json(res, {"/c/bank/<name>", "/c/bank/<name>/content", "/c/bank/<name>/content/<id>", "/c/bank/<name>/signal",
+               "/c/banks", "/h/hash", "/m/compare", "/m/index/status", "/m/lookup", "/m/raw_lookup", "/site-map",
+               "/status", "/status/live", "/v1/banks", "/v1/health", "/v1/metrics", "/v1/quarantine", "/v1/submit"});
+  }));
+
+  // --- hasher
+  svr.Get("/h/hash", Guard(cx, "/h/hash", Role::kSubmitter, [](auto&, auto& res, auto&) {
+    Error(res, 400, "needle never fetches URLs (no SSRF): POST the file as multipart form data instead");
+  }));
+  svr.Post("/h/hash", Guard(cx, "/h/hash", Role::kSubmitter, [](const httplib::Request& req, auto& res, auto&) {
+    std::string type;
+    const auto* f = Upload(req, &type);
+    if (!f) return Error(res, 400, "expected exactly one file, in a form field named photo or video");
+    if (type != "photo" && type != "video") return Error(res, 400, "the form field must be named photo or video");
+    auto rec = hash::HashBytes("upload", reinterpret_cast<const uint8_t*>(f->content.data()), f->content.size(), {});
+    if (!rec.error.ok() && !rec.digests) return Error(res, 400, rec.error.message());
+    Json(res, Signals(rec));
+  }));
+
+  // --- matcher
+  svr.Get("/m/raw_lookup", Guard(cx, "/m/raw_lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
+    if (req.get_param_value("signal_type") != "pdq") return Error(res, 400, "signal_type must be pdq");
+    auto q = ParsePdq(req.get_param_value("signal"));
+    if (!q) return Error(res, 400, "signal must be 64 hex characters");
+    const bool dist = req.get_param_value("include_distance") == "true";
+    nlohmann::json matches = nlohmann::json::array();
+    for (const auto& h : cx.matcher->LookupPdqFast(*q, std::nullopt, 0.0, SplitComma(req.get_param_value("banks")), true)) {
+      if (dist) matches.push_back({{"bank_content_id", h.entry_id}, {"distance", std::to_string(h.distance)}});
+      else matches.push_back(h.entry_id);
+    }
+    Json(res, {{"matches", matches}});
+  }));
+  svr.Get("/m/lookup", Guard(cx, "/m/lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
+    if (req.has_param("url")) return Error(res, 400, "needle never fetches URLs (no SSRF): POST the file to /m/lookup");
+    if (req.get_param_value("signal_type") != "pdq") return Error(res, 400, "signal_type must be pdq");
+    auto q = ParsePdq(req.get_param_value("signal"));
+    if (!q) return Error(res, 400, "signal must be 64 hex characters");
+    Json(res, LookupBody(cx, *q, std::nullopt, Coin(req), SplitComma(req.get_param_value("banks"))));
+  }));
+  svr.Post("/m/lookup", Guard(cx, "/m/lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
+    std::string type;
+    const auto* f = Upload(req, &type);
+    if (!f) return Error(res, 400, "expected exactly one file, in a form field named photo or video");
+    auto rec = hash::HashBytes("upload", reinterpret_cast<const uint8_t*>(f->content.data()), f->content.size(), {});
+    nlohmann::json out = nlohmann::json::object();
+    if (rec.pdq)
+      out["pdq"] = LookupBody(cx, rec.pdq->hash, rec.pdq->quality, Coin(req), SplitComma(req.get_param_value("banks")));
+    else if (!rec.error.ok())
+      return Error(res, 400, "could not hash the upload: " + rec.error.message());
+    Json(res, out);
+  }));
+  svr.Post("/m/compare", Guard(cx, "/m/compare", Role::kSubmitter, [](const httplib::Request& req, auto& res, auto&) {
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return Error(res, 400, "expected a JSON object");
+    nlohmann::json out = nlohmann::json::object();
+    for (auto& [type, pair] : body.items()) {
+      if (type != "pdq") return Error(res, 400, "only pdq can be compared");
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+        return Error(res, 400, "pdq: expected exactly two hashes");
+      auto a = ParsePdq(pair[0]), b = ParsePdq(pair[1]);
+      if (!a || !b) return Error(res, 400, "pdq: hashes must be 64 hex characters");
+      int d = hash::Distance(*a, *b);
+      out["pdq"] = {d <= 31, {{"distance", d}}};
+    }
+    Json(res, out);
+  }));
+  svr.Get("/m/index/status", Guard(cx, "/m/index/status", Role::kSubmitter, [&cx](auto&, auto& res, auto&) {
+    Json(res, {{"pdq", {{"present", true}, {"built_to", std::time(nullptr)}, {"size", cx.matcher->IndexSize()}}}});
+  }));
+
+  // --- curator
+  svr.Get("/c/banks", Guard(cx, "/c/banks", Role::kCurator, [&cx](auto&, auto& res, auto&) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& b : cx.matcher->Banks()) out.push_back(BankJson(b));
+    Json(res, out);
+  }));
+  svr.Post("/c/banks", Guard(cx, "/c/banks", Role::kCurator, [&cx](const httplib::Request& req, auto& res, auto& who) {
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.contains("name") || !body["name"].is_string())
+      return Error(res, 400, "expected {\"name\": \"BANK_NAME\"}");
+    store::BankConfig c;
+    c.name = body["name"];
+    if (body.contains("enabled_ratio") && body["enabled_ratio"].is_number()) c.enabled_ratio = body["enabled_ratio"];
+    if (body.contains("enabled") && body["enabled"].is_boolean()) c.enabled = body["enabled"];
+    Result<store::BankConfig> b = InvalidArgument("");
+    {
+      std::lock_guard<std::mutex> l(cx.store_mu);
+      b = cx.store->CreateBank(c);
+    }
+    if (!b.ok()) return Error(res, b.status().code() == Code::kAlreadyExists ? 403 : 400, b.status().message());
+    (void)cx.matcher->RefreshBanks();
+    AuditRequest(cx, who, "bank.create", {{"bank", c.name}});
+    Json(res, BankJson(*b), 201);
+  }));
+  svr.Get(R"(/c/bank/([A-Za-z0-9_-]+))", Guard(cx, "/c/bank", Role::kCurator, [&cx](const httplib::Request& req, auto& res, auto&) {
+    for (const auto& b : cx.matcher->Banks())
+      if (b.name == req.matches[1]) return Json(res, BankJson(b));
+    Error(res, 404, "no bank named " + std::string(req.matches[1]));
+  }));
+  svr.Put(R"(/c/bank/([A-Za-z0-9_-]+))", Guard(cx, "/c/bank", Role::kCurator, [&cx](const httplib::Request& req, auto& res, auto& who) {
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return Error(res, 400, "expected a JSON object");
+    std::lock_guard<std::mutex> l(cx.store_mu);
+    auto b = cx.store->GetBank(req.matches[1]);
+    if (!b.ok()) return Error(res, 404, b.status().message());
+    if (body.contains("enabled_ratio") && body["enabled_ratio"].is_number()) b->enabled_ratio = body["enabled_ratio"];
+    if (body.contains("enabled") && body["enabled"].is_boolean()) b->enabled = body["enabled"];
+    if (body.contains("pdq_threshold") && body["pdq_threshold"].is_number_integer()) b->pdq_threshold = body["pdq_threshold"];
+    Status st = cx.store->UpdateBank(*b);
+    if (!st.ok()) return Error(res, 400, st.message());
+    (void)cx.matcher->RefreshBanks();
+    (void)cx.store->Audit("bank.update", {{"bank", b->name}, {"token_id", who.token_id}, {"body", body}});
+    Json(res, BankJson(*b));
+  }));
+  svr.Delete(R"(/c/bank/([A-Za-z0-9_-]+))", Guard(cx, "/c/bank", Role::kCurator, [&cx](const httplib::Request& req, auto& res, auto& who) {
+    std::lock_guard<std::mutex> l(cx.store_mu);
+    Status st = cx.store->DeleteBank(req.matches[1]);
+    if (!st.ok()) return Error(res, st.code() == Code::kNotFound ? 404 : 400, st.message());
+    (void)cx.matcher->RefreshBanks();
+    (void)cx.store->Audit("bank.delete", {{"bank", std::string(req.matches[1])}, {"token_id", who.token_id}});
+    Json(res, {{"deleted", std::string(req.matches[1])}});
+  }));
+
+  auto add_entry = [&cx](const std::string& bank, banks::HashRecord r, httplib::Response& res, const Principal& who) {
+    banks::DefaultKey(&r);
+    int64_t id = 0, bank_id = 0;
+    {
+      std::lock_guard<std::mutex> l(cx.store_mu);
+      auto b = cx.store->GetBank(bank);
+      if (!b.ok()) return Error(res, 404, b.status().message());
+      bank_id = b->id;
+      auto added = cx.store->AddEntry(bank, r);
+      if (!added.ok()) return Error(res, 400, added.status().message());
+      id = *added;
+      (void)cx.store->Audit("bank.content.add", {{"bank", bank}, {"entry", id}, {"token_id", who.token_id}});
+    }
+    if (r.pdq) cx.matcher->AddLive(id, bank_id, *hash::Hash256::FromHex(*r.pdq));  // live: no rebuild
+    nlohmann::json signals = nlohmann::json::object();
+    if (r.pdq) signals["pdq"] = *r.pdq;
+    if (r.md5) signals["md5"] = *r.md5;
+    Json(res, {{"id", id}, {"signals", signals}}, 201);
+  };
+  svr.Post(R"(/c/bank/([A-Za-z0-9_-]+)/signal)", Guard(cx, "/c/bank/signal", Role::kCurator,
+      [add_entry](const httplib::Request& req, auto& res, auto& who) {
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.contains("pdq") || !body["pdq"].is_string())
+      return Error(res, 400, "expected {\"pdq\": \"<64 hex>\"}");
+    auto pdq = banks::NormalizeHex(body["pdq"].get<std::string>(), 64, "pdq");
+    if (!pdq.ok()) return Error(res, 400, pdq.status().message());
+    banks::HashRecord r;
+    r.pdq = *pdq;
+    if (body.contains("note") && body["note"].is_string()) r.metadata["note"] = body["note"];
+    add_entry(req.matches[1], r, res, who);
+  }));
+  svr.Post(R"(/c/bank/([A-Za-z0-9_-]+)/content)", Guard(cx, "/c/bank/content", Role::kCurator,
+      [add_entry](const httplib::Request& req, auto& res, auto& who) {
+    if (req.has_param("url")) return Error(res, 400, "needle never fetches URLs (no SSRF): upload the file");
+    std::string type;
+    const auto* f = Upload(req, &type);
+    if (!f) return Error(res, 400, "expected exactly one file, in a form field named photo or video");
+    auto rec = hash::HashBytes("upload", reinterpret_cast<const uint8_t*>(f->content.data()), f->content.size(), {});
+    if (!rec.pdq) return Error(res, 400, "could not hash the upload: " + rec.error.message());
+    banks::HashRecord r;
+    r.pdq = rec.pdq->hash.ToHex();
+    r.md5 = rec.digests->md5;
+    r.sha256 = rec.digests->sha256;
+    if (req.has_file("metadata")) r.metadata = nlohmann::json::parse(req.get_file_value("metadata").content, nullptr, false);
+    if (r.metadata.is_discarded()) r.metadata = nlohmann::json::object();
+    add_entry(req.matches[1], r, res, who);
+  }));
+  svr.Get(R"(/c/bank/([A-Za-z0-9_-]+)/content/(\d+))", Guard(cx, "/c/bank/content", Role::kCurator,
+      [&cx](const httplib::Request& req, auto& res, auto&) {
+    std::lock_guard<std::mutex> l(cx.store_mu);
+    auto e = cx.store->EntriesById({std::stoll(req.matches[2])});
+    if (!e.ok() || e->empty() || (*e)[0].bank != req.matches[1]) return Error(res, 404, "no such content");
+    const auto& x = (*e)[0];
+    nlohmann::json j{{"id", x.id}, {"disable_until_ts", 0}, {"original_media_uri", nullptr},
+                     {"bank", {{"name", x.bank}, {"matching_enabled_ratio", 1.0}}}};
+    if (req.get_param_value("include_signals") == "true") {
+      j["signals"] = nlohmann::json::object();
+      if (x.record.pdq) j["signals"]["pdq"] = *x.record.pdq;
+    }
+    if (req.get_param_value("include_metadata") != "false") j["metadata"] = {{"json", x.record.metadata}};
+    Json(res, j);
+  }));
+  svr.Delete(R"(/c/bank/([A-Za-z0-9_-]+)/content/(\d+))", Guard(cx, "/c/bank/content", Role::kCurator,
+      [&cx](const httplib::Request& req, auto& res, auto& who) {
+    const int64_t id = std::stoll(req.matches[2]);
+    int n = 0;
+    {
+      std::lock_guard<std::mutex> l(cx.store_mu);
+      auto removed = cx.store->RemoveEntry(req.matches[1], id);
+      if (!removed.ok()) return Error(res, 404, removed.status().message());
+      n = *removed;
+      (void)cx.store->Audit("bank.content.delete", {{"bank", std::string(req.matches[1])}, {"entry", id}, {"token_id", who.token_id}});
+    }
+    if (n > 0) cx.matcher->RemoveLive({id});
+    Json(res, {{"deleted", n}});
+  }));
+}
+
+}  // namespace needle::serve

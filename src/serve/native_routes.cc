@@ -1,0 +1,105 @@
+// needle's own API (/v1): one-call submission (digests, PDQ, matches,
+// provenance, verdict), bank listing, flood quarantine, health, metrics.
+#include "hash/file_hasher.h"
+#include "hash/hash_record_json.h"
+#include "media/decode.h"
+#include "provenance/inspector.h"
+#include "serve/context.h"
+#include "triage/verdict.h"
+
+namespace needle::serve {
+
+void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
+  svr.Get("/v1/health", Guard(cx, "/v1/health", Role::kSubmitter, [&cx](auto&, auto& res, auto&) {
+    Json(res, {{"status", "ok"}, {"index_size", cx.matcher->IndexSize()}, {"banks", cx.matcher->Banks().size()},
+               {"review_queue", cx.case_store != nullptr}});
+  }));
+  svr.Get("/v1/metrics", Guard(cx, "/v1/metrics", Role::kSubmitter, [&cx](auto&, auto& res, auto&) {
+    res.set_content(cx.metrics.Render(cx.matcher->IndexSize()), "text/plain; version=0.0.4");
+  }));
+  svr.Get("/v1/banks", Guard(cx, "/v1/banks", Role::kSubmitter, [&cx](auto&, auto& res, auto&) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& b : cx.matcher->Banks())
+      out.push_back({{"name", b.name}, {"kind", store::BankKindName(b.kind)}, {"enabled", b.enabled},
+                     {"pdq_threshold", b.pdq_threshold}, {"min_quality", b.min_quality}, {"entries", b.entries},
+                     {"version", b.version}});
+    Json(res, out);
+  }));
+
+  // One call: the file in the body (multipart, any field name, or raw bytes).
+  // Processed in memory only; nothing is written to disk.
+  svr.Post("/v1/submit", Guard(cx, "/v1/submit", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
+    const std::string* bytes = &req.body;
+    if (!req.files.empty()) bytes = &req.files.begin()->second.content;
+    if (bytes->empty()) return Error(res, 400, "no content: send the file as the body or as multipart form data");
+    const auto* data = reinterpret_cast<const uint8_t*>(bytes->data());
+    media::DecodedImage decoded;
+    hash::FileHashRecord rec;
+    rec.path = "upload";
+    rec.size = bytes->size();
+    rec.digests = hash::DigestBytes(data, bytes->size());
+    hash::HashDecoded(data, bytes->size(), {}, &rec, &decoded);
+    nlohmann::json out = hash::ToJson(rec);
+    out.erase("path");
+    nlohmann::json matches = nlohmann::json::array();
+    {
+      std::lock_guard<std::mutex> l(cx.store_mu);
+      for (auto [t, v] : {std::pair{store::DigestType::kMd5, rec.digests->md5},
+                          std::pair{store::DigestType::kSha1, rec.digests->sha1},
+                          std::pair{store::DigestType::kSha256, rec.digests->sha256}}) {
+        auto ms = cx.matcher->LookupDigest(t, v);
+        if (ms.ok())
+          for (auto& m : *ms)
+            matches.push_back({{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
+                               {"type", m.type}, {"value", m.value}, {"distance", 0}});
+      }
+    }
+    if (rec.pdq) {
+      auto banks = cx.matcher->Banks();
+      for (const auto& h : cx.matcher->LookupPdqFast(rec.pdq->hash, rec.pdq->quality, 0.0, {})) {
+        auto b = std::find_if(banks.begin(), banks.end(), [&](const store::BankConfig& x) { return x.id == h.bank_id; });
+        nlohmann::json m{{"bank", h.bank}, {"bank_kind", b != banks.end() ? store::BankKindName(b->kind) : "alert"},
+                         {"entry", h.entry_id}, {"type", "pdq"}, {"distance", h.distance}};
+        if (cx.flood.Record(h.entry_id)) {
+          m["quarantined"] = true;
+          cx.metrics.Quarantined();
+        }
+        cx.metrics.Match(h.bank);
+        matches.push_back(m);
+      }
+    }
+    provenance::InspectOptions io;
+    io.trust_anchors = cx.options.trust_anchors;
+    auto ins = provenance::InspectBytes("upload", rec.digests->sha256, data, bytes->size(),
+                                        rec.pdq ? &decoded.image : nullptr, io);
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : ins.findings) findings.push_back(nlohmann::json(provenance::ToJson(f)));
+    triage::VerdictInput vi;
+    if (!rec.error.ok()) {
+      vi.error_code = std::string(CodeName(rec.error.code()));
+      vi.error_message = rec.error.message();
+    }
+    vi.matches = matches;
+    vi.findings = findings;
+    auto v = triage::Decide(vi, triage::DefaultTriageConfig());
+    out["matches"] = matches;
+    out["findings"] = findings;
+    out["c2pa"] = provenance::ToJson(ins.c2pa);
+    out["detector_score"] = nullptr;  // no pixel detector in this build
+    out["verdict"] = {{"class", v.klass}, {"priority", v.priority}, {"reasons", v.reasons}};
+    Json(res, out);
+  }));
+
+  svr.Get("/v1/quarantine", Guard(cx, "/v1/quarantine", Role::kCurator, [&cx](auto&, auto& res, auto&) {
+    Json(res, {{"quarantined", cx.flood.Quarantined()}});
+  }));
+  svr.Post(R"(/v1/quarantine/(\d+)/confirm)", Guard(cx, "/v1/quarantine/confirm", Role::kCurator,
+      [&cx](const httplib::Request& req, auto& res, auto& who) {
+    const int64_t id = std::stoll(req.matches[1]);
+    cx.flood.Confirm(id);
+    AuditRequest(cx, who, "quarantine.confirm", {{"entry", id}});
+    Json(res, {{"entry", id}, {"quarantined", false}});
+  }));
+}
+
+}  // namespace needle::serve

@@ -1,0 +1,141 @@
+#include "serve/server.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <thread>
+
+#include "serve/context.h"
+
+namespace needle::serve {
+
+void Error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(nlohmann::json{{"message", message}}.dump(), "application/json");
+}
+
+void Json(httplib::Response& res, const nlohmann::json& body, int status) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+httplib::Server::Handler Guard(Context& cx, const std::string& route, Role role, Handler h) {
+  return [&cx, route, role, h](const httplib::Request& req, httplib::Response& res) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto who = cx.auth.Check(req.get_header_value("Authorization"));
+    if (!who) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      Error(res, 401, "a valid API token is required: Authorization: Bearer <token> (needle token create)");
+    } else if (!TokenAuth::Allows(who->role, role)) {
+      Error(res, 403, std::string("this token's role (") + RoleName(who->role) + ") may not use this endpoint; it needs " +
+                          RoleName(role));
+    } else {
+      try {
+        h(req, res, *who);
+      } catch (const std::exception& e) {
+        Error(res, 500, std::string("internal error: ") + e.what());
+      }
+    }
+    cx.metrics.Request(route, res.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  };
+}
+
+void AuditRequest(Context& cx, const Principal& who, const std::string& action, const nlohmann::json& details) {
+  nlohmann::json d = details;
+  d["token_id"] = who.token_id;
+  d["role"] = RoleName(who.role);
+  std::lock_guard<std::mutex> l(cx.store_mu);
+  (void)cx.store->Audit(action, d);
+}
+
+namespace {
+
+// A fixed worker pool with a bounded queue: when `max_queue` connections
+// wait for a worker, the accept loop itself waits (backpressure into the
+// kernel's listen backlog) instead of queueing without bound.
+class BoundedPool : public httplib::TaskQueue {
+ public:
+  BoundedPool(size_t threads, size_t max_queue) : pool_(threads), max_queue_(std::max<size_t>(1, max_queue)) {}
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return pending_ < max_queue_; });
+      ++pending_;
+    }
+    pool_.enqueue([this, fn = std::move(fn)] {
+      fn();
+      std::lock_guard<std::mutex> l(mu_);
+      --pending_;
+      cv_.notify_one();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  size_t max_queue_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t pending_ = 0;
+};
+
+}  // namespace
+
+Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
+  auto cx = std::make_unique<Context>();
+  cx->options = o;
+  cx->flood.Configure(o.flood_limit, o.flood_window_s);
+  NEEDLE_ASSIGN_OR_RETURN(cx->store, store::BankStore::Open(o.store_dir, true));
+  NEEDLE_ASSIGN_OR_RETURN(cx->matcher, banks::Matcher::Open(*cx->store));
+  NEEDLE_RETURN_IF_ERROR(cx->auth.Load(*cx->store));
+  if (!o.case_dir.empty()) {
+    NEEDLE_ASSIGN_OR_RETURN(cx->case_store, store::CaseStore::Open(o.case_dir, false));
+  }
+
+  std::unique_ptr<httplib::Server> svr;
+  if (!o.tls_cert.empty() || !o.tls_key.empty()) {
+    if (o.tls_cert.empty() || o.tls_key.empty()) return InvalidArgument("--tls-cert and --tls-key go together");
+    auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+    if (!tls->is_valid()) return InvalidArgument("could not load the TLS certificate or key");
+    svr = std::move(tls);
+  } else {
+    svr = std::make_unique<httplib::Server>();
+  }
+  const int threads = std::max(1, o.threads);
+  const size_t max_conn = o.max_connections;
+  svr->new_task_queue = [threads, max_conn] { return new BoundedPool(size_t(threads), max_conn); };
+  svr->set_payload_max_length(o.max_body_bytes);
+  svr->set_read_timeout(o.read_timeout_s, 0);
+  svr->set_write_timeout(o.write_timeout_s, 0);
+  svr->set_keep_alive_max_count(1000);
+  svr->set_keep_alive_timeout(5);
+  svr->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    Error(res, 500, "internal error");
+  });
+
+  RegisterHmaRoutes(*svr, *cx);
+  RegisterNativeRoutes(*svr, *cx);
+  RegisterReviewRoutes(*svr, *cx);
+  svr->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      if (res.status == 413) Error(res, 413, "content too large");
+      else if (res.status == 404) Error(res, 404, "no such endpoint");
+      else Error(res, res.status, "request refused");
+    }
+  });
+
+  const int port = o.port == 0 ? svr->bind_to_any_port(o.host) : (svr->bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port < 0) return IoError("cannot listen on " + o.host + ":" + std::to_string(o.port));
+  if (o.on_listening) o.on_listening(port);
+  std::thread watcher;
+  if (stop) {
+    watcher = std::thread([&] {
+      while (!stop->load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      svr->stop();
+    });
+  }
+  bool ok = svr->listen_after_bind();
+  if (watcher.joinable()) watcher.join();
+  return ok || (stop && stop->load()) ? Status::Ok() : IoError("the server stopped unexpectedly");
+}
+
+}  // namespace needle::serve
