@@ -1,0 +1,255 @@
+// needle serve over real HTTP on loopback.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "banks/importer.h"
+#include "hash/file_hasher.h"
+#include "media/encode_helpers.h"
+#include "serve/server.h"
+#include "store/bank_store.h"
+#include "test_support.h"
+
+namespace needle::serve {
+namespace {
+
+using namespace ::needle::testing;
+using json = nlohmann::json;
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::BankStore::Open(dir_.File("store"), true);
+    ASSERT_TRUE(s.ok());
+    store::BankConfig hay;
+    hay.name = "HAY";
+    ASSERT_TRUE((*s)->CreateBank(hay).ok());
+    ASSERT_TRUE(banks::ImportFile(**s, "HAY", DataDir() + "/pdq/hash-lists/haystack.txt", banks::ListFormat::kAuto).ok());
+    store::BankConfig live;
+    live.name = "LIVE";
+    ASSERT_TRUE((*s)->CreateBank(live).ok());
+    admin_ = *(*s)->CreateToken("admin", "test");
+    submitter_ = *(*s)->CreateToken("submitter", "test");
+    reviewer_ = *(*s)->CreateToken("reviewer", "test");
+  }
+  void Start(ServeOptions o = {}) {
+    o.store_dir = dir_.File("store");
+    o.port = 0;
+    o.threads = 4;
+    o.web_root = SourceDir() + "/web";
+    std::atomic<int> port{0};
+    o.on_listening = [&](int p) { port = p; };
+    server_ = std::thread([this, o] { status_ = RunServer(o, &stop_); });
+    for (int i = 0; i < 500 && port == 0 && status_.ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_NE(port.load(), 0) << status_.ToString();
+    port_ = port;
+  }
+  void TearDown() override {
+    stop_ = true;
+    if (server_.joinable()) server_.join();
+  }
+  httplib::Client Client(const std::string& token) {
+    httplib::Client c("127.0.0.1", port_);
+    if (!token.empty()) c.set_default_headers({{"Authorization", "Bearer " + token}});
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+  TempDir dir_;
+  std::string admin_, submitter_, reviewer_;
+  std::thread server_;
+  std::atomic<bool> stop_{false};
+  Status status_;
+  int port_ = 0;
+};
+
+const char* kHay0 = nullptr;
+std::string FirstHay() {
+  std::ifstream in(DataDir() + "/pdq/hash-lists/haystack.txt");
+  std::string h;
+  std::getline(in, h);
+  return h.substr(h.find_last_of(' ') == std::string::npos ? 0 : h.find_last_of(' ') + 1);
+}
+
+TEST_F(ServeTest, TokensAndRoles) {
+  Start();
+  const std::string q = "/m/lookup?signal_type=pdq&signal=" + FirstHay();
+  EXPECT_EQ(Client("").Get(q)->status, 401);
+  EXPECT_EQ(Client("ndl_not-a-token").Get(q)->status, 401);
+  EXPECT_EQ(Client(submitter_).Get(q)->status, 200);
+  EXPECT_EQ(Client(submitter_).Get("/c/banks")->status, 403);  // curator endpoint
+  EXPECT_EQ(Client(admin_).Get("/c/banks")->status, 200);
+  EXPECT_EQ(Client(submitter_).Get("/v1/case/items")->status, 403);
+  auto bad = Client(submitter_).Get(q);
+  EXPECT_EQ(json::parse(bad->body).contains("HAY"), true);
+}
+
+TEST_F(ServeTest, HmaShapesAndErrors) {
+  Start();
+  auto c = Client(submitter_);
+  auto r = c.Get("/m/lookup?signal_type=pdq&signal=" + FirstHay());
+  ASSERT_EQ(r->status, 200);
+  auto j = json::parse(r->body);
+  ASSERT_TRUE(j["HAY"].is_array());
+  EXPECT_EQ(j["HAY"][0]["distance"], "0");  // HMA serialises distance as a string
+  EXPECT_TRUE(j["HAY"][0]["bank_content_id"].is_number_integer());
+  EXPECT_EQ(c.Get("/m/lookup?signal_type=pdq&signal=zz")->status, 400);
+  EXPECT_EQ(c.Get("/m/lookup?url=http://127.0.0.1/x.jpg")->status, 400);  // never fetches
+  EXPECT_EQ(c.Get("/h/hash?url=http://127.0.0.1/x.jpg")->status, 400);
+  auto raw = c.Get("/m/raw_lookup?signal_type=pdq&signal=" + FirstHay() + "&include_distance=true");
+  EXPECT_FALSE(json::parse(raw->body)["matches"].empty());
+  auto cmp = c.Post("/m/compare", json{{"pdq", {FirstHay(), FirstHay()}}}.dump(), "application/json");
+  EXPECT_EQ(json::parse(cmp->body)["pdq"][1]["distance"], 0);
+  EXPECT_EQ(c.Post("/m/compare", "{\"pdq\": [\"x\"]}", "application/json")->status, 400);
+  EXPECT_EQ(json::parse(c.Get("/m/index/status")->body)["pdq"]["size"], 1350);
+}
+
+TEST_F(ServeTest, UploadsHashedInMemoryAndMalformedMultipartRefused) {
+  Start();
+  auto c = Client(submitter_);
+  auto bytes = ReadFile(DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg");
+  httplib::MultipartFormDataItems items = {{"photo", std::string(bytes.begin(), bytes.end()), "a.jpg", "image/jpeg"}};
+  auto r = c.Post("/h/hash", items);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["pdq"], "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22");
+  httplib::MultipartFormDataItems wrong = {{"document", "abc", "a.txt", "text/plain"}};
+  EXPECT_EQ(c.Post("/h/hash", wrong)->status, 400);
+  httplib::MultipartFormDataItems two = {{"photo", "a", "a", "x"}, {"video", "b", "b", "x"}};
+  EXPECT_EQ(c.Post("/h/hash", two)->status, 400);
+  // A body that claims multipart but is not.
+  EXPECT_EQ(c.Post("/h/hash", "--xyz\r\ngarbage", "multipart/form-data; boundary=xyz")->status, 400);
+  auto sub = c.Post("/v1/submit", std::string(bytes.begin(), bytes.end()), "application/octet-stream");
+  ASSERT_EQ(sub->status, 200);
+  auto sj = json::parse(sub->body);
+  EXPECT_TRUE(sj["verdict"].contains("class"));
+  EXPECT_EQ(sj["sha256"].get<std::string>().size(), 64u);
+}
+
+TEST_F(ServeTest, BodyLimitAndMetrics) {
+  ServeOptions o;
+  o.max_body_bytes = 1000;
+  Start(o);
+  auto c = Client(submitter_);
+  EXPECT_EQ(c.Post("/v1/submit", std::string(5000, 'x'), "application/octet-stream")->status, 413);
+  c.Get("/m/lookup?signal_type=pdq&signal=" + FirstHay());
+  auto m = c.Get("/v1/metrics");
+  EXPECT_NE(m->body.find("needle_requests_total{route=\"/m/lookup\",status=\"200\"}"), std::string::npos);
+  EXPECT_NE(m->body.find("needle_index_size 1350"), std::string::npos);
+  EXPECT_NE(m->body.find("needle_request_seconds_bucket"), std::string::npos);
+}
+
+TEST_F(ServeTest, FloodControlQuarantinesUntilConfirmed) {
+  ServeOptions o;
+  o.flood_limit = 3;
+  Start(o);
+  auto c = Client(submitter_);
+  const std::string q = "/m/lookup?signal_type=pdq&signal=" + FirstHay();
+  json last;
+  for (int i = 0; i < 5; ++i) last = json::parse(c.Get(q)->body);
+  EXPECT_EQ(last["HAY"][0].value("quarantined", false), true);
+  auto list = json::parse(Client(admin_).Get("/v1/quarantine")->body);
+  ASSERT_FALSE(list["quarantined"].empty());
+  int64_t id = list["quarantined"][0];
+  EXPECT_EQ(Client(admin_).Post("/v1/quarantine/" + std::to_string(id) + "/confirm", "", "application/json")->status, 200);
+  last = json::parse(c.Get(q)->body);
+  EXPECT_FALSE(last["HAY"][0].value("quarantined", false));
+}
+
+TEST_F(ServeTest, BankChangesAreLiveAndAudited) {
+  Start();
+  auto admin = Client(admin_);
+  const std::string h = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  auto add = admin.Post("/c/bank/LIVE/signal", json{{"pdq", h}}.dump(), "application/json");
+  ASSERT_EQ(add->status, 201) << add->body;
+  int64_t id = json::parse(add->body)["id"];
+  auto found = json::parse(Client(submitter_).Get("/m/lookup?signal_type=pdq&signal=" + h)->body);
+  ASSERT_TRUE(found.contains("LIVE"));
+  EXPECT_EQ(found["LIVE"][0]["bank_content_id"], id);
+  EXPECT_EQ(admin.Delete("/c/bank/LIVE/content/" + std::to_string(id))->status, 200);
+  found = json::parse(Client(submitter_).Get("/m/lookup?signal_type=pdq&signal=" + h)->body);
+  EXPECT_FALSE(found.contains("LIVE"));
+  EXPECT_EQ(admin.Post("/c/banks", json{{"name", "HAY"}}.dump(), "application/json")->status, 403);  // exists
+  EXPECT_EQ(admin.Post("/c/banks", json{{"name", "NEW_BANK"}}.dump(), "application/json")->status, 201);
+  stop_ = true;
+  server_.join();
+  auto s = store::BankStore::Open(dir_.File("store"), false);
+  auto audit = (*s)->VerifyAudit();
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->ok);
+  EXPECT_GE(audit->entries, 6);  // 3 tokens, add, delete, create
+}
+
+TEST_F(ServeTest, ConcurrentBankUpdatesNeverLoseOrInventMatches) {
+  Start();
+  // Stable entries (the haystack) must always be found; entries being added
+  // and removed in LIVE must never appear after their delete returned.
+  std::vector<std::string> stable;
+  std::ifstream in(DataDir() + "/pdq/hash-lists/haystack.txt");
+  for (std::string l; std::getline(in, l) && stable.size() < 50;) stable.push_back(l.substr(l.find_last_of(' ') == std::string::npos ? 0 : l.find_last_of(' ') + 1));
+  std::atomic<bool> done{false};
+  std::atomic<int> missing{0}, lookups{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t)
+    readers.emplace_back([&, t] {
+      auto c = Client(submitter_);
+      for (size_t i = t; !done; i = (i + 3) % stable.size()) {
+        auto r = c.Get("/m/lookup?signal_type=pdq&signal=" + stable[i] + "&bypass_coinflip=true");
+        if (!r || r->status != 200 || !json::parse(r->body).contains("HAY")) ++missing;
+        ++lookups;
+      }
+    });
+  auto admin = Client(admin_);
+  int ghost = 0;
+  for (int k = 0; k < 60; ++k) {
+    char buf[65];
+    std::snprintf(buf, sizeof buf, "%016x%016x%016x%016x", 0xabc00000u + k, 0x12345u * k, 0xffff0000u - k, k * 7919u);
+    std::string h = buf;
+    auto add = admin.Post("/c/bank/LIVE/signal", json{{"pdq", h}}.dump(), "application/json");
+    ASSERT_EQ(add->status, 201);
+    int64_t id = json::parse(add->body)["id"];
+    ASSERT_EQ(admin.Delete("/c/bank/LIVE/content/" + std::to_string(id))->status, 200);
+    auto r = json::parse(Client(submitter_).Get("/m/lookup?signal_type=pdq&signal=" + h + "&bypass_coinflip=true")->body);
+    if (r.contains("LIVE")) ++ghost;
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(missing.load(), 0) << "of " << lookups.load() << " lookups";
+  EXPECT_EQ(ghost, 0);
+  EXPECT_GT(lookups.load(), 100);
+}
+
+TEST_F(ServeTest, ReviewQueueDecisionsPersistAndExport) {
+  // A small case to review.
+  auto r = RunNeedle({"scan", SourceDir() + "/samples", "--case", dir_.File("case"), "--store", dir_.File("none"), "-q"});
+  ServeOptions o;
+  o.case_dir = dir_.File("case");
+  Start(o);
+  auto c = Client(reviewer_);
+  auto items = json::parse(c.Get("/v1/case/items")->body);
+  ASSERT_GE(items.size(), 10u);
+  EXPECT_EQ(items[0]["class"], "camera-likely");  // priority order
+  int64_t clustered = 0;
+  for (auto& it : items)
+    if (it["cluster"].get<int64_t>() != 0) clustered = it["id"];
+  ASSERT_NE(clustered, 0);
+  auto d = c.Post("/v1/case/items/" + std::to_string(clustered) + "/decision",
+                  json{{"category", "5"}, {"scope", "cluster"}, {"note", "non-pertinent"}}.dump(), "application/json");
+  ASSERT_EQ(d->status, 200) << d->body;
+  EXPECT_GE(json::parse(d->body)["updated"].get<int>(), 2);
+  EXPECT_EQ(c.Post("/v1/case/items/1/decision", json{{"category", "Z"}}.dump(), "application/json")->status, 400);
+  auto thumb = c.Get("/v1/case/items/" + std::to_string(items[0]["id"].get<int64_t>()) + "/thumbnail");
+  EXPECT_EQ(thumb->status, 200);
+  EXPECT_EQ(thumb->get_header_value("Content-Type"), "image/jpeg");
+  auto vics = json::parse(c.Get("/v1/case/export/vics")->body);
+  int cat5 = 0;
+  for (auto& m : vics["value"]) cat5 += m["Category"] == 5;
+  EXPECT_GE(cat5, 2);
+  EXPECT_EQ(c.Put("/v1/review/settings", json{{"reveal", "clear"}}.dump(), "application/json")->status, 200);
+  EXPECT_EQ(json::parse(c.Get("/v1/review/config")->body)["settings"]["reveal"], "clear");
+  EXPECT_EQ(RunNeedle({"audit", "verify", "--case", dir_.File("case")}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace needle::serve
