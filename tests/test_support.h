@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -22,6 +24,9 @@ bool SharedRequired();
 
 std::vector<uint8_t> ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes);
+
+// One JSON value per non-empty line (throws, failing the test, on bad JSON).
+std::vector<nlohmann::json> JsonLines(const std::string& text);
 
 // Simple CSV with a header and no quoted fields.
 std::vector<std::map<std::string, std::string>> ReadCsv(const std::string& path);

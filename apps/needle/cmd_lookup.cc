@@ -29,17 +29,6 @@ struct LookupFlags {
   bool follow_symlinks = false;
 };
 
-nlohmann::ordered_json MatchJson(const banks::Match& m) {
-  nlohmann::ordered_json j{{"bank", m.bank}, {"entry", m.entry_id}, {"type", m.type}, {"value", m.value},
-                           {"distance", m.distance}};
-  if (m.kind == store::BankKind::kSuppress) j["bank_kind"] = "suppress";
-  const auto& r = m.entry.record;
-  if (!r.category.empty()) j["category"] = r.category;
-  if (!r.series.empty()) j["series"] = r.series;
-  if (!r.tags.empty()) j["tags"] = r.tags;
-  if (r.ai_generated) j["ai_generated"] = *r.ai_generated;
-  return j;
-}
 
 struct Query {
   std::string type, value;
@@ -93,7 +82,7 @@ int RunLookup(const LookupFlags& f) {
       out["message"] = ms.status().message();
     } else {
       out["matches"] = nlohmann::ordered_json::array();
-      for (const auto& m : *ms) out["matches"].push_back(MatchJson(m));
+      for (const auto& m : *ms) out["matches"].push_back(banks::MatchToJson(m));
     }
     std::cout << out.dump() << '\n';
   }
@@ -130,13 +119,13 @@ int RunMatch(const LookupFlags& f) {
                           std::pair{store::DigestType::kSha256, r.digests->sha256}}) {
         auto ms = (*matcher)->LookupDigest(t, v);
         if (ms.ok())
-          for (auto& m : *ms) matches.push_back(MatchJson(m));
+          for (auto& m : *ms) matches.push_back(banks::MatchToJson(m));
       }
     }
     if (r.pdq) {
       auto ms = (*matcher)->LookupPdq(r.pdq->hash, r.pdq->quality);
       if (ms.ok())
-        for (auto& m : *ms) matches.push_back(MatchJson(m));
+        for (auto& m : *ms) matches.push_back(banks::MatchToJson(m));
     }
     j["matches"] = matches;
     bool bad = !r.error.ok();

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli_util.h"
+#include "util/strings.h"
 #include "commands.h"
 #include "report/report.h"
 #include "store/case_store.h"
@@ -29,24 +30,13 @@ struct CaseFlags {
   std::string command_line;
 };
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  size_t b = 0;
-  while (b <= s.size()) {
-    size_t e = s.find(',', b);
-    if (e == std::string::npos) e = s.size();
-    if (e > b) out.push_back(s.substr(b, e - b));
-    b = e + 1;
-  }
-  return out;
-}
 
 int RunScanCmd(const CaseFlags& f) {
   triage::ScanOptions o;
   o.roots = f.evidence;
   o.case_dir = f.case_dir;
   o.store_dir = StoreDir(f.store);
-  o.banks = SplitComma(f.banks);
+  o.banks = util::SplitComma(f.banks);
   o.threads = f.threads;
   o.follow_symlinks = f.follow_symlinks;
   o.max_pixels = f.max_pixels;

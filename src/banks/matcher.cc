@@ -16,6 +16,17 @@ const char* DigestTypeName(store::DigestType t) {
   return "md5";
 }
 
+nlohmann::ordered_json MatchToJson(const Match& m) {
+  nlohmann::ordered_json j{{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
+                           {"type", m.type}, {"value", m.value}, {"distance", m.distance}};
+  const auto& r = m.entry.record;
+  if (!r.category.empty()) j["category"] = r.category;
+  if (!r.series.empty()) j["series"] = r.series;
+  if (!r.tags.empty()) j["tags"] = r.tags;
+  if (r.ai_generated) j["ai_generated"] = *r.ai_generated;
+  return j;
+}
+
 Result<std::unique_ptr<Matcher>> Matcher::Open(store::BankStore& store, bool save_snapshot) {
   std::unique_ptr<Matcher> m(new Matcher(store));
   NEEDLE_RETURN_IF_ERROR(m->RefreshBanks());

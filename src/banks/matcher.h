@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -76,5 +77,10 @@ class Matcher {
 };
 
 const char* DigestTypeName(store::DigestType t);
+
+// The JSON form of a match in every output (lookup, match, scan):
+// bank, bank_kind, entry, type, value, distance and the source's category,
+// series, tags and AI flag when present.
+nlohmann::ordered_json MatchToJson(const Match& m);
 
 }  // namespace needle::banks

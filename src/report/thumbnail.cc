@@ -31,6 +31,11 @@ std::string Base64(const std::string& in) {
 }
 
 Result<std::string> ThumbnailDataUri(const std::string& path, int max_side) {
+  NEEDLE_ASSIGN_OR_RETURN(std::string jpeg, ThumbnailJpeg(path, max_side));
+  return "data:image/jpeg;base64," + Base64(jpeg);
+}
+
+Result<std::string> ThumbnailJpeg(const std::string& path, int max_side) {
   NEEDLE_ASSIGN_OR_RETURN(media::EvidenceFile ev, media::ReadEvidence(path));
   if (!ev.kept) return TooLarge("file too large for a thumbnail");
   media::DecodeOptions o;
@@ -75,7 +80,7 @@ Result<std::string> ThumbnailDataUri(const std::string& path, int max_side) {
   std::string jpeg(reinterpret_cast<char*>(buf), size);
   jpeg_destroy_compress(&cinfo);
   std::free(buf);
-  return "data:image/jpeg;base64," + Base64(jpeg);
+  return jpeg;
 }
 
 }  // namespace needle::report

@@ -8,8 +8,10 @@
 
 namespace needle::report {
 
-// A JPEG (quality 70) whose longer side is at most `max_side` pixels, as a
-// data: URI. Uses DCT-domain scaling for JPEGs so large photos stay cheap.
+// A JPEG (quality 70) whose longer side is at most `max_side` pixels. Uses
+// DCT-domain scaling for JPEGs so large photos stay cheap.
+Result<std::string> ThumbnailJpeg(const std::string& path, int max_side = 160);
+// The same as a data: URI (for self-contained HTML).
 Result<std::string> ThumbnailDataUri(const std::string& path, int max_side = 160);
 
 std::string Base64(const std::string& bytes);

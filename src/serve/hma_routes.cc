@@ -7,21 +7,11 @@
 #include "banks/hash_record.h"
 #include "hash/file_hasher.h"
 #include "serve/context.h"
+#include "util/strings.h"
 
 namespace needle::serve {
 namespace {
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  size_t b = 0;
-  while (b <= s.size()) {
-    size_t e = s.find(',', b);
-    if (e == std::string::npos) e = s.size();
-    if (e > b) out.push_back(s.substr(b, e - b));
-    b = e + 1;
-  }
-  return out;
-}
 
 // HMA's coinflip: r in [0,1) from a PRNG seeded with `seed`, or 0 when bypassed.
 double Coin(const httplib::Request& req) {
@@ -107,7 +97,7 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     if (!q) return Error(res, 400, "signal must be 64 hex characters");
     const bool dist = req.get_param_value("include_distance") == "true";
     nlohmann::json matches = nlohmann::json::array();
-    for (const auto& h : cx.matcher->LookupPdqFast(*q, std::nullopt, 0.0, SplitComma(req.get_param_value("banks")), true)) {
+    for (const auto& h : cx.matcher->LookupPdqFast(*q, std::nullopt, 0.0, util::SplitComma(req.get_param_value("banks")), true)) {
       if (dist) matches.push_back({{"bank_content_id", h.entry_id}, {"distance", std::to_string(h.distance)}});
       else matches.push_back(h.entry_id);
     }
@@ -118,7 +108,7 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     if (req.get_param_value("signal_type") != "pdq") return Error(res, 400, "signal_type must be pdq");
     auto q = ParsePdq(req.get_param_value("signal"));
     if (!q) return Error(res, 400, "signal must be 64 hex characters");
-    Json(res, LookupBody(cx, *q, std::nullopt, Coin(req), SplitComma(req.get_param_value("banks"))));
+    Json(res, LookupBody(cx, *q, std::nullopt, Coin(req), util::SplitComma(req.get_param_value("banks"))));
   }));
   svr.Post("/m/lookup", Guard(cx, "/m/lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
     std::string type;
@@ -127,7 +117,7 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     auto rec = hash::HashBytes("upload", reinterpret_cast<const uint8_t*>(f->content.data()), f->content.size(), {});
     nlohmann::json out = nlohmann::json::object();
     if (rec.pdq)
-      out["pdq"] = LookupBody(cx, rec.pdq->hash, rec.pdq->quality, Coin(req), SplitComma(req.get_param_value("banks")));
+      out["pdq"] = LookupBody(cx, rec.pdq->hash, rec.pdq->quality, Coin(req), util::SplitComma(req.get_param_value("banks")));
     else if (!rec.error.ok())
       return Error(res, 400, "could not hash the upload: " + rec.error.message());
     Json(res, out);

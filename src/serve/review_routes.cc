@@ -98,26 +98,10 @@ void RegisterReviewRoutes(httplib::Server& svr, Context& cx) {
       });
     }
     if (path.empty()) return Error(res, 404, "no such item");
-    auto uri = report::ThumbnailDataUri(path, 240);
-    if (!uri.ok()) return Error(res, 404, uri.status().message());
-    const std::string prefix = "data:image/jpeg;base64,";
-    // Serve the bytes (the page blurs them until revealed); never cached.
-    std::string b64 = uri->substr(prefix.size());
-    std::string bin;
-    int val = 0, bits = -8;
-    for (char ch : b64) {
-      const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-      const char* p = std::strchr(k, ch);
-      if (!p || ch == 0) break;
-      val = (val << 6) + int(p - k);
-      bits += 6;
-      if (bits >= 0) {
-        bin.push_back(char((val >> bits) & 0xFF));
-        bits -= 8;
-      }
-    }
+    auto jpeg = report::ThumbnailJpeg(path, 240);
+    if (!jpeg.ok()) return Error(res, 404, jpeg.status().message());
     res.set_header("Cache-Control", "no-store");
-    res.set_content(bin, "image/jpeg");
+    res.set_content(*jpeg, "image/jpeg");
   }));
   svr.Post(R"(/v1/case/items/(\d+)/decision)", Guard(cx, "/v1/case/items/decision", Role::kReviewer,
       [&cx, need_case](const httplib::Request& req, auto& res, auto& who) {

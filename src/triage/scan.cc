@@ -35,16 +35,6 @@ struct Done {
   bool not_file = false;
 };
 
-nlohmann::json MatchJson(const banks::Match& m) {
-  nlohmann::json j{{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
-                   {"type", m.type}, {"value", m.value}, {"distance", m.distance}};
-  const auto& r = m.entry.record;
-  if (!r.category.empty()) j["category"] = r.category;
-  if (!r.series.empty()) j["series"] = r.series;
-  if (!r.tags.empty()) j["tags"] = r.tags;
-  if (r.ai_generated) j["ai_generated"] = *r.ai_generated;
-  return j;
-}
 
 }  // namespace
 
@@ -182,7 +172,7 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
       auto add = [&](Result<std::vector<banks::Match>> ms) {
         if (!ms.ok()) return;
         for (auto& m : *ms)
-          if (bank_allowed(m.bank)) d.result.matches.push_back(MatchJson(m));
+          if (bank_allowed(m.bank)) d.result.matches.push_back(nlohmann::json(banks::MatchToJson(m)));
       };
       if (r.digests) {
         add(matcher->LookupDigest(store::DigestType::kMd5, r.digests->md5));

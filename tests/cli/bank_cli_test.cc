@@ -15,14 +15,6 @@ namespace {
 using namespace ::needle::testing;
 using json = nlohmann::json;
 
-std::vector<json> Lines(const std::string& out) {
-  std::vector<json> v;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) v.push_back(json::parse(line));
-  return v;
-}
 
 TEST(BankCliTest, NeedlesVsHaystackExactly250Pairs) {
   TempDir t;
@@ -30,10 +22,10 @@ TEST(BankCliTest, NeedlesVsHaystackExactly250Pairs) {
   ASSERT_EQ(RunNeedle({"bank", "create", "hay", "--store", st}).exit_code, 0);
   auto imp = RunNeedle({"bank", "import", "hay", DataDir() + "/pdq/hash-lists/haystack.txt", "--store", st});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
-  EXPECT_EQ(Lines(imp.out).at(0)["inserted"], 1350);
+  EXPECT_EQ(JsonLines(imp.out).at(0)["inserted"], 1350);
   auto r = RunNeedle({"lookup", "--store", st, "--pdq-file", DataDir() + "/pdq/hash-lists/needles.txt"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto lines = Lines(r.out);
+  auto lines = JsonLines(r.out);
   ASSERT_EQ(lines.size(), 100u);
   // haystack value -> indices (the list has duplicate values)
   std::map<std::string, std::vector<int>> pos;
@@ -58,14 +50,14 @@ TEST(BankCliTest, MalformedImportIsRefusedWholeWithLineNumber) {
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("unchanged"), std::string::npos) << r.err;
   auto list = RunNeedle({"bank", "list", "--format", "jsonl", "--store", st});
-  EXPECT_EQ(Lines(list.out).at(0)["entries"], 0);
+  EXPECT_EQ(JsonLines(list.out).at(0)["entries"], 0);
 }
 
 TEST(BankCliTest, MatchFilesAgainstABankSeededFromThem) {
   TempDir t;
   const std::string st = t.File("store");
   auto hashes = RunNeedle({"hash", "--format", "jsonl", DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg"});
-  auto rec = Lines(hashes.out).at(0);
+  auto rec = JsonLines(hashes.out).at(0);
   WriteFile(t.File("seed.txt"), [&] {
     std::string s = "pdq " + rec["pdq"].get<std::string>() + "\nsha1 " + rec["sha1"].get<std::string>() + "\n";
     return std::vector<uint8_t>(s.begin(), s.end());
@@ -75,7 +67,7 @@ TEST(BankCliTest, MatchFilesAgainstABankSeededFromThem) {
   auto m = RunNeedle({"match", "--store", st, DataDir() + "/pdq/images/bridge-mods/blur-a-lot.jpg",
                       DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg", DataDir() + "/pdq/images/misc-images/c.png"});
   ASSERT_EQ(m.exit_code, 0) << m.err;
-  auto lines = Lines(m.out);
+  auto lines = JsonLines(m.out);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0]["matches"].size(), 1u);  // the blurred copy: PDQ only
   EXPECT_EQ(lines[1]["matches"].size(), 2u);  // the original: PDQ and SHA-1
@@ -93,7 +85,7 @@ TEST(BankCliTest, ExitCodesAndErrors) {
   EXPECT_EQ(RunNeedle({"lookup", "--store", st}).exit_code, 2);  // no query
   auto bad = RunNeedle({"lookup", "--store", st, "--pdq", "zz"});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_EQ(Lines(bad.out).at(0)["error"], "invalid_argument");
+  EXPECT_EQ(JsonLines(bad.out).at(0)["error"], "invalid_argument");
   EXPECT_EQ(RunNeedle({"bank", "rm", "A", "--store", st}).exit_code, 0);
   EXPECT_EQ(RunNeedle({"bank", "rm", "A", "--store", st}).exit_code, 2);
 }

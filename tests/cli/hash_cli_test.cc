@@ -13,21 +13,11 @@ namespace {
 using namespace ::needle::testing;
 using json = nlohmann::json;
 
-std::vector<json> Lines(const std::string& out) {
-  std::vector<json> v;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    v.push_back(json::parse(line));  // throws (fails the test) on bad JSON
-  }
-  return v;
-}
 
 TEST(HashCliTest, JsonlFieldsForAGoodFile) {
   auto r = RunNeedle({"hash", "--format", "jsonl", DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto lines = Lines(r.out);
+  auto lines = JsonLines(r.out);
   ASSERT_EQ(lines.size(), 1u);
   const json& j = lines[0];
   for (const char* k : {"path", "size", "md5", "sha1", "sha256", "format", "width", "height", "orientation", "pdq",
@@ -45,7 +35,7 @@ TEST(HashCliTest, JsonlFieldsForAGoodFile) {
 TEST(HashCliTest, SamplesFolderReportsTheCorruptFileAndExitsOne) {
   auto r = RunNeedle({"hash", "--format", "jsonl", SourceDir() + "/samples"});
   EXPECT_EQ(r.exit_code, 1);
-  auto lines = Lines(r.out);
+  auto lines = JsonLines(r.out);
   EXPECT_GE(lines.size(), 12u);
   std::map<std::string, std::string> errors;  // file name -> error code
   for (auto& j : lines) {
@@ -77,7 +67,7 @@ TEST(HashCliTest, ExitCodes) {
   TempDir t;
   auto r = RunNeedle({"hash", "--format", "jsonl", t.File("missing.jpg")});
   EXPECT_EQ(r.exit_code, 1);
-  auto lines = Lines(r.out);
+  auto lines = JsonLines(r.out);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["error"], "not_found");
 }
@@ -95,7 +85,7 @@ TEST(HashCliTest, DihedralAndTextFormats) {
   std::string f = DataDir() + "/pdq/images/misc-images/c.png";
   auto r = RunNeedle({"hash", "--format", "jsonl", "--dihedral", f});
   ASSERT_EQ(r.exit_code, 0);
-  auto j = Lines(r.out).at(0);
+  auto j = JsonLines(r.out).at(0);
   ASSERT_TRUE(j.contains("pdq_dihedral"));
   for (const char* k : {"rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"})
     EXPECT_EQ(j["pdq_dihedral"][k].get<std::string>().size(), 64u) << k;
@@ -116,7 +106,7 @@ TEST(HashCliTest, MaxPixelsFlag) {
   auto r = RunNeedle({"hash", "--format", "jsonl", "--max-pixels", "1000",
                       DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg"});
   EXPECT_EQ(r.exit_code, 1);
-  auto j = Lines(r.out).at(0);
+  auto j = JsonLines(r.out).at(0);
   EXPECT_EQ(j["error"], "too_large");
   EXPECT_TRUE(j.contains("sha256"));
 }
@@ -127,7 +117,7 @@ TEST(HashCliTest, SymlinksInsideFoldersAreSkippedVisibly) {
   ASSERT_EQ(symlink(t.File("a.png").c_str(), t.File("b.png").c_str()), 0);
   auto r = RunNeedle({"hash", "--format", "jsonl", t.path()});
   EXPECT_EQ(r.exit_code, 0);
-  auto lines = Lines(r.out);
+  auto lines = JsonLines(r.out);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_TRUE(lines[1].contains("skipped"));
 }

@@ -24,14 +24,6 @@ namespace {
 using namespace ::needle::testing;
 using json = nlohmann::json;
 
-std::vector<json> Lines(const std::string& out) {
-  std::vector<json> v;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) v.push_back(json::parse(line));
-  return v;
-}
 
 std::map<std::string, json> BySha(const std::vector<json>& lines) {
   std::map<std::string, json> m;
@@ -43,7 +35,7 @@ std::map<std::string, json> BySha(const std::vector<json>& lines) {
 std::string SeedStore(const TempDir& t) {
   const std::string st = t.File("store");
   RunNeedle({"bank", "create", "SEED", "--store", st});
-  auto h = Lines(RunNeedle({"hash", "--format", "jsonl", SourceDir() + "/samples/bridge.jpg"}).out).at(0);
+  auto h = JsonLines(RunNeedle({"hash", "--format", "jsonl", SourceDir() + "/samples/bridge.jpg"}).out).at(0);
   std::string s = "pdq " + h["pdq"].get<std::string>() + "\n";
   WriteFile(t.File("seed.txt"), std::vector<uint8_t>(s.begin(), s.end()));
   RunNeedle({"bank", "import", "SEED", t.File("seed.txt"), "--store", st});
@@ -55,7 +47,7 @@ TEST(ScanTest, SamplesGiveExpectedClassesDedupAndClusters) {
   const std::string st = SeedStore(t);
   auto r = RunNeedle({"scan", SourceDir() + "/samples", "--case", t.File("case"), "--store", st, "--quiet"});
   EXPECT_EQ(r.exit_code, 1) << r.err;  // the corrupt sample and the README are unreadable
-  auto items = BySha(Lines(RunNeedle({"report", "--case", t.File("case"), "--format", "jsonl"}).out));
+  auto items = BySha(JsonLines(RunNeedle({"report", "--case", t.File("case"), "--format", "jsonl"}).out));
   EXPECT_EQ(items.size(), 12u);  // 13 files, one byte-identical copy
   std::map<std::string, std::string> by_name;
   for (auto& [sha, j] : items)
@@ -74,7 +66,7 @@ TEST(ScanTest, SamplesGiveExpectedClassesDedupAndClusters) {
   for (auto& [sha, j] : items) two_paths |= j["paths"].size() == 2;
   EXPECT_TRUE(two_paths);
   // Priority order: camera-likely first, known last.
-  auto ordered = Lines(RunNeedle({"report", "--case", t.File("case"), "--format", "jsonl"}).out);
+  auto ordered = JsonLines(RunNeedle({"report", "--case", t.File("case"), "--format", "jsonl"}).out);
   EXPECT_EQ(ordered.front()["class"], "camera-likely");
   EXPECT_EQ(ordered.back()["class"], "known");
 }
@@ -119,7 +111,7 @@ TEST(ScanTest, ResumesAfterKillNineWithNothingLostOrDoubled) {
   MakeTree(t.File("ev"), 400);
   auto ref = RunNeedle({"scan", t.File("ev"), "--case", t.File("ref"), "--store", t.File("none"), "--threads", "2"});
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
-  auto want = Lines(RunNeedle({"report", "--case", t.File("ref"), "--format", "jsonl"}).out);
+  auto want = JsonLines(RunNeedle({"report", "--case", t.File("ref"), "--format", "jsonl"}).out);
   ASSERT_EQ(want.size(), 400u);
   for (int delay_ms : {30, 120, 300, 600}) {
     const std::string c = t.File("case" + std::to_string(delay_ms));
@@ -130,7 +122,7 @@ TEST(ScanTest, ResumesAfterKillNineWithNothingLostOrDoubled) {
     waitpid(pid, &status, 0);
     auto resumed = RunNeedle({"scan", t.File("ev"), "--case", c, "--store", t.File("none"), "--threads", "2"});
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-    auto got = Lines(RunNeedle({"report", "--case", c, "--format", "jsonl"}).out);
+    auto got = JsonLines(RunNeedle({"report", "--case", c, "--format", "jsonl"}).out);
     ASSERT_EQ(got.size(), want.size()) << "killed after " << delay_ms << " ms";
     EXPECT_EQ(BySha(got), BySha(want)) << "killed after " << delay_ms << " ms";
     EXPECT_EQ(RunNeedle({"audit", "verify", "--case", c}).exit_code, 0);
