@@ -24,6 +24,7 @@ struct CaseFlags {
   std::string output;
   int threads = 0;
   uint64_t max_pixels = 200'000'000;
+  uint64_t max_pixels_in_flight = 300'000'000;
   bool quiet = false;
   bool follow_symlinks = false;
   bool no_thumbnails = false;
@@ -40,6 +41,7 @@ int RunScanCmd(const CaseFlags& f) {
   o.threads = f.threads;
   o.follow_symlinks = f.follow_symlinks;
   o.max_pixels = f.max_pixels;
+  o.max_pixels_in_flight = f.max_pixels_in_flight;
   o.trust_anchors = f.trust_anchors;
   o.command_line = f.command_line;
   if (!f.config.empty()) {
@@ -143,6 +145,10 @@ Action RegisterCase(CLI::App& app, int argc, char** argv) {
       ->check(CLI::ExistingFile);
   scan->add_option("--threads", f->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   scan->add_option("--max-pixels", f->max_pixels, "Refuse images above this many pixels (default 200000000)");
+  scan->add_option("--max-pixels-in-flight", f->max_pixels_in_flight,
+                   "Decoded pixels all workers may hold at once, 3 bytes each (default 300000000);\n"
+                   "a larger image waits and is decoded alone")
+      ->check(CLI::PositiveNumber);
   scan->add_option("--format", f->format, "jsonl: also print one line per file as it is processed")
       ->check(CLI::IsMember({"auto", "jsonl", "text"}));
   scan->add_flag("--follow-symlinks", f->follow_symlinks, "Follow symbolic links inside folders");

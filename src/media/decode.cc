@@ -12,6 +12,7 @@ Status CheckDimensions(int64_t width, int64_t height, const DecodeOptions& optio
       static_cast<uint64_t>(width) * static_cast<uint64_t>(height) > options.max_pixels)
     return TooLarge(std::to_string(width) + "x" + std::to_string(height) + " pixels exceeds the limit of " +
                     std::to_string(options.max_pixels) + " (raise it with --max-pixels)");
+  if (options.before_allocate) options.before_allocate(static_cast<uint64_t>(width) * static_cast<uint64_t>(height));
   return Status::Ok();
 }
 

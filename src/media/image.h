@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct DecodeOptions {
   // IDCT, upsampling and colour conversion; for the fast PDQ pipeline, whose
   // luma then comes from JPEG's Y (same BT.601 weights, rounded once more).
   bool jpeg_luma_only = false;
+  // Called with width x height once the header has passed the limits and
+  // before the pixel buffer is allocated; may block (needle scan's budget of
+  // pixels in flight, util/pixel_budget.h).
+  std::function<void(uint64_t pixels)> before_allocate;
 };
 
 struct DecodedImage {

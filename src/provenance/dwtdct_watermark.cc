@@ -1,5 +1,6 @@
 #include "provenance/dwtdct_watermark.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -27,11 +28,11 @@ std::vector<int> HexBits(uint64_t v, int n) {
   return b;
 }
 
-// RGB image -> OpenCV BGR (or, with swap, the RGB bytes taken as BGR).
-cv::Mat ToMat(const media::RgbImage& im, bool swap_rb) {
-  cv::Mat m(im.height, im.width, CV_8UC3);
-  for (int y = 0; y < im.height; ++y) {
-    const uint8_t* s = im.rgb.data() + size_t(y) * im.width * 3;
+// RGB rows [y0, y1) -> OpenCV BGR (or, with swap, the RGB bytes taken as BGR).
+cv::Mat ToMatRows(const media::RgbImage& im, bool swap_rb, int y0, int y1) {
+  cv::Mat m(y1 - y0, im.width, CV_8UC3);
+  for (int y = 0; y < y1 - y0; ++y) {
+    const uint8_t* s = im.rgb.data() + size_t(y0 + y) * im.width * 3;
     uint8_t* d = m.ptr<uint8_t>(y);
     for (int x = 0; x < im.width; ++x) {
       d[3 * x] = swap_rb ? s[3 * x] : s[3 * x + 2];
@@ -41,10 +42,12 @@ cv::Mat ToMat(const media::RgbImage& im, bool swap_rb) {
   }
   return m;
 }
+cv::Mat ToMat(const media::RgbImage& im, bool swap_rb) { return ToMatRows(im, swap_rb, 0, im.height); }
 
 // The LL band of U, one-level Haar in the reference's product form, with
-// T = double (8-bit path) or float (float path).
-template <typename T>
+// T = double (8-bit path, U read as uint8: the same values convertTo gives)
+// or float (float path).
+template <typename T, typename S = T>
 std::vector<T> HaarLL(const cv::Mat& u, int* lr_out, int* lc_out) {
   const int rows = u.rows / 4 * 4, cols = u.cols / 4 * 4;
   const T h = static_cast<T>(0.7071067811865476);
@@ -52,9 +55,9 @@ std::vector<T> HaarLL(const cv::Mat& u, int* lr_out, int* lc_out) {
   std::vector<T> lo(static_cast<size_t>(cols));
   std::vector<T> ll(static_cast<size_t>(lr) * lc);
   for (int i = 0; i < lr; ++i) {
-    const T* r0 = u.ptr<T>(2 * i);
-    const T* r1 = u.ptr<T>(2 * i + 1);
-    for (int x = 0; x < cols; ++x) lo[x] = h * r0[x] + h * r1[x];
+    const S* r0 = u.ptr<S>(2 * i);
+    const S* r1 = u.ptr<S>(2 * i + 1);
+    for (int x = 0; x < cols; ++x) lo[x] = h * static_cast<T>(r0[x]) + h * static_cast<T>(r1[x]);
     T* out = &ll[size_t(i) * lc];
     for (int j = 0; j < lc; ++j) out[j] = h * lo[2 * j] + h * lo[2 * j + 1];
   }
@@ -94,26 +97,36 @@ std::vector<int> BitsFromScores(const std::vector<uint8_t>& scores, int length) 
 }
 
 // Scores of every block for one domain/channel variant.
-std::vector<uint8_t> VariantScores(const media::RgbImage& im, bool float_domain, bool swap_rb) {
-  cv::Mat bgr = ToMat(im, swap_rb);
-  cv::Mat yuv;
-  if (float_domain) {
-    cv::Mat f;
-    bgr.convertTo(f, CV_32F);
-    cv::cvtColor(f, yuv, cv::COLOR_BGR2YUV);
-  } else {
-    cv::cvtColor(bgr, yuv, cv::COLOR_BGR2YUV);
+// U is computed in strips of rows (colour conversion is per pixel, so the
+// values are identical): converting the whole image at once held BGR, float
+// BGR, float YUV and U together, 390 MB for one 12 MP photo.
+cv::Mat UChannel(const media::RgbImage& im, bool float_domain, bool swap_rb) {
+  constexpr int kStrip = 64;
+  cv::Mat u(im.height, im.width, float_domain ? CV_32F : CV_8U);
+  cv::Mat bgr, f, yuv;
+  for (int y0 = 0; y0 < im.height; y0 += kStrip) {
+    const int y1 = std::min(im.height, y0 + kStrip);
+    bgr = ToMatRows(im, swap_rb, y0, y1);
+    if (float_domain) {
+      bgr.convertTo(f, CV_32F);
+      cv::cvtColor(f, yuv, cv::COLOR_BGR2YUV);
+    } else {
+      cv::cvtColor(bgr, yuv, cv::COLOR_BGR2YUV);
+    }
+    cv::Mat dst = u.rowRange(y0, y1);
+    cv::extractChannel(yuv, dst, 1);
   }
-  cv::Mat u;
-  cv::extractChannel(yuv, u, 1);
+  return u;
+}
+
+std::vector<uint8_t> VariantScores(const media::RgbImage& im, bool float_domain, bool swap_rb) {
+  cv::Mat u = UChannel(im, float_domain, swap_rb);
   int lr = 0, lc = 0;
   if (float_domain) {
     auto ll = HaarLL<float>(u, &lr, &lc);
     return BlockScores(ll, lr, lc);
   }
-  cv::Mat ud;
-  u.convertTo(ud, CV_64F);
-  auto ll = HaarLL<double>(ud, &lr, &lc);
+  auto ll = HaarLL<double, uint8_t>(u, &lr, &lc);
   return BlockScores(ll, lr, lc);
 }
 

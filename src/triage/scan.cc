@@ -18,6 +18,7 @@
 #include "triage/verdict.h"
 #include "util/file_walker.h"
 #include "util/ordered_parallel.h"
+#include "util/pixel_budget.h"
 
 namespace needle::triage {
 namespace {
@@ -78,6 +79,7 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
                           {"pipeline", "fullres"},
                           {"pdq", "PDQ (Meta), bit-exact with the reference; EXIF orientation recorded, not applied"},
                           {"max_pixels", o.max_pixels},
+                          {"max_pixels_in_flight", o.max_pixels_in_flight},
                           {"follow_symlinks", o.follow_symlinks},
                           {"banks", bank_info},
                           {"triage_config", o.config.raw},
@@ -88,6 +90,7 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
 
   hash::HashOptions hopt;
   hopt.decode.max_pixels = o.max_pixels;
+  util::PixelBudget pixel_budget(o.max_pixels_in_flight);
   util::WalkOptions wopt;
   wopt.follow_symlinks = o.follow_symlinks;
   util::FileWalker walker(o.roots, wopt);
@@ -131,8 +134,13 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
       d.result.error_message = ev.status().message();
       return d;
     }
+    // The lease outlives `decoded` (declared first): pixels are counted
+    // until the last step that reads them has finished.
+    util::PixelBudget::Lease lease(&pixel_budget);
+    hash::HashOptions job_opt = hopt;
+    job_opt.decode.before_allocate = [&lease](uint64_t pixels) { lease.Reserve(pixels); };
     media::DecodedImage decoded;
-    hash::FileHashRecord rec = hash::HashEvidence(*ev, hopt, &decoded);
+    hash::FileHashRecord rec = hash::HashEvidence(*ev, job_opt, &decoded);
     d.result.sha256 = rec.digests->sha256;
     nlohmann::json item = hash::ToJson(rec);
     item.erase("path");

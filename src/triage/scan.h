@@ -30,6 +30,9 @@ struct ScanOptions {
   int threads = 0;
   bool follow_symlinks = false;
   uint64_t max_pixels = 200'000'000;
+  // Decoded pixels held at once by all workers (util/pixel_budget.h); one
+  // image above it is decoded alone.
+  uint64_t max_pixels_in_flight = 300'000'000;
   std::string trust_anchors;            // C2PA trust anchors (PEM); empty = none trusted
   TriageConfig config;
   std::string command_line;             // for the audit log

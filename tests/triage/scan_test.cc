@@ -78,6 +78,26 @@ TEST(ScanTest, RerunOverAnUnchangedTreeDoesNoWork) {
   EXPECT_NE(again.err.find("0 processed"), std::string::npos) << again.err;
 }
 
+// A pixel budget smaller than any image serialises the decodes (each one is
+// granted alone) and must not change a single result.
+TEST(ScanTest, TinyPixelBudgetGivesTheSameReport) {
+  TempDir t;
+  auto wide = RunNeedle({"scan", SourceDir() + "/samples", "--case", t.File("a"), "--store", t.File("none"),
+                         "--threads", "4", "--quiet"});
+  auto tight = RunNeedle({"scan", SourceDir() + "/samples", "--case", t.File("b"), "--store", t.File("none"),
+                          "--threads", "4", "--max-pixels-in-flight", "1", "--quiet"});
+  EXPECT_EQ(wide.exit_code, tight.exit_code) << tight.err;
+  auto a = BySha(JsonLines(RunNeedle({"report", "--case", t.File("a"), "--format", "jsonl"}).out));
+  auto b = BySha(JsonLines(RunNeedle({"report", "--case", t.File("b"), "--format", "jsonl"}).out));
+  ASSERT_EQ(a.size(), 12u);
+  ASSERT_EQ(a.size(), b.size());
+  for (auto& [sha, j] : a) {
+    ASSERT_TRUE(b.count(sha)) << sha;
+    EXPECT_EQ(j["class"], b[sha]["class"]) << sha;
+    EXPECT_EQ(j.value("pdq", json()), b[sha].value("pdq", json())) << sha;
+  }
+}
+
 // Many small distinct files so that a kill lands mid-scan.
 void MakeTree(const std::string& dir, int n) {
   mkdir(dir.c_str(), 0755);
