@@ -265,6 +265,10 @@ BankStore::ImportSession::~ImportSession() = default;
 
 Result<std::unique_ptr<BankStore::ImportSession>> BankStore::BeginImport(const std::string& bank) {
   NEEDLE_ASSIGN_OR_RETURN(int64_t id, BankId(bank));
+  // Hash keys are random, so every insert lands on a different index page;
+  // with SQLite's default 2 MB page cache a 10M-hash import took 407 s.
+  // The cache is an upper bound, allocated only as pages are touched.
+  NEEDLE_RETURN_IF_ERROR(db_->Exec("PRAGMA cache_size = -262144"));  // 256 MiB
   NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
   std::unique_ptr<ImportSession> s(new ImportSession(this, id, std::move(t)));
   NEEDLE_ASSIGN_OR_RETURN(Stmt find, db_->Prepare(
