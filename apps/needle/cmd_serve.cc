@@ -14,7 +14,8 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
 
 struct ServeFlags {
-  std::string store, case_dir, listen = "127.0.0.1:8080", tls_cert, tls_key, categories, trust_anchors, web_root;
+  std::string store, case_dir, listen = "127.0.0.1:8080", tls_cert, tls_key, categories, trust_anchors, web_root, detector_model;
+  bool no_detector = false;
   int threads = 2;
   size_t max_body_mb = 64;
   size_t flood_limit = 1000;
@@ -41,6 +42,8 @@ int RunServe(const ServeFlags& f) {
   o.tls_cert = f.tls_cert;
   o.tls_key = f.tls_key;
   o.trust_anchors = f.trust_anchors;
+  o.detector_model = f.detector_model;
+  o.detect = !f.no_detector;
   o.web_root = f.web_root.empty() ? std::string(NEEDLE_WEB_ROOT) : f.web_root;
   if (!f.categories.empty()) {
     std::ifstream in(f.categories);
@@ -96,6 +99,8 @@ Action RegisterServe(CLI::App& app) {
   sv->add_option("--tls-key", f->tls_key, "PEM private key");
   sv->add_option("--categories", f->categories, "JSON array of review categories (default: Project VIC 0-5)");
   sv->add_option("--trust-anchors", f->trust_anchors, "C2PA trust anchors (PEM) for /v1/submit");
+  sv->add_option("--detector-model", f->detector_model, "Pixel detector model description (default: bundled)");
+  sv->add_flag("--no-detector", f->no_detector, "/v1/submit without the pixel detector (detector_score null)");
   sv->add_option("--web-root", f->web_root, "Folder holding review/ (default: the source tree's web/)");
   sv->callback([f, action] { *action = [f] { return RunServe(*f); }; });
 

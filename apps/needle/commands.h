@@ -15,6 +15,7 @@ Action RegisterLookup(CLI::App& app);  // lookup and match
 Action RegisterBench(CLI::App& app);
 Action RegisterInspect(CLI::App& app);
 Action RegisterServe(CLI::App& app);  // serve and token
+Action RegisterDetect(CLI::App& app);  // detect and eval-detector
 Action RegisterCase(CLI::App& app, int argc, char** argv);  // scan, report, audit
 
 // Shared flag: --format jsonl|text with "auto" = text on a terminal.

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   Action bench = RegisterBench(app);
   Action inspect = RegisterInspect(app);
   Action serve = RegisterServe(app);
+  Action detect = RegisterDetect(app);
   Action case_cmds = RegisterCase(app, argc, argv);
 
   try {
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     if (name == "bench") return bench();
     if (name == "inspect") return inspect();
     if (name == "serve" || name == "token") return serve();
+    if (name == "detect" || name == "eval-detector") return detect();
     if (name == "scan" || name == "report" || name == "audit") return case_cmds();
   }
   std::cerr << app.help();

@@ -27,7 +27,7 @@ nlohmann::ordered_json ItemJson(const store::ItemRow& r) {
   j["reasons"] = r.explanation;
   j["paths"] = r.paths;
   for (const char* k : {"md5", "sha1", "size", "format", "width", "height", "orientation", "pdq", "pdq_quality",
-                        "pdq_oriented", "metadata"})
+                        "pdq_oriented", "metadata", "detector_score", "detector"})
     if (r.item.contains(k)) j[k] = r.item[k];
   j["matches"] = r.matches;
   j["findings"] = r.findings;
@@ -60,7 +60,7 @@ Status WriteReport(store::CaseStore& cs, ReportFormat f, const ReportOptions& o,
       for (const auto& r : items) out << ItemJson(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       break;
     case ReportFormat::kCsv:
-      out << "priority,class,sha256,md5,sha1,size,format,pdq,pdq_quality,cluster,matches,reasons,paths\n";
+      out << "priority,class,sha256,md5,sha1,size,format,pdq,pdq_quality,cluster,matches,reasons,paths,detector_score\n";
       for (const auto& r : items) {
         std::string matches, reasons, paths;
         for (const auto& m : r.matches)
@@ -71,7 +71,9 @@ Status WriteReport(store::CaseStore& cs, ReportFormat f, const ReportOptions& o,
         out << r.priority << ',' << r.klass << ',' << r.sha256 << ',' << r.item.value("md5", "") << ','
             << r.item.value("sha1", "") << ',' << r.item.value("size", 0) << ',' << r.item.value("format", "") << ','
             << r.item.value("pdq", "") << ',' << r.item.value("pdq_quality", 0) << ',' << r.cluster_id << ','
-            << CsvField(matches) << ',' << CsvField(reasons) << ',' << CsvField(paths) << '\n';
+            << CsvField(matches) << ',' << CsvField(reasons) << ',' << CsvField(paths) << ','
+            << (r.item.contains("detector_score") ? std::to_string(r.item["detector_score"].get<double>()) : "")
+            << '\n';
       }
       break;
     case ReportFormat::kVics: {

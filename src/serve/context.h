@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "banks/matcher.h"
+#include "detect/detector_pool.h"
+#include "triage/triage_config.h"
 #include "serve/auth.h"
 #include "serve/flood_control.h"
 #include "serve/metrics.h"
@@ -28,6 +30,8 @@ struct Context {
   TokenAuth auth;
   Metrics metrics;
   FloodControl flood{1000, 60};
+  std::unique_ptr<detect::DetectorPool> detectors;  // null: no pixel detector
+  triage::TriageConfig triage = triage::DefaultTriageConfig();
 };
 
 // HMA error shape: {"message": "..."} with the status.

@@ -81,11 +81,23 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
     }
     vi.matches = matches;
     vi.findings = findings;
-    auto v = triage::Decide(vi, triage::DefaultTriageConfig());
+    nlohmann::json detector = nullptr;
+    if (cx.detectors && rec.pdq && decoded.image.channels == 3) {
+      auto det = cx.detectors->Borrow();
+      auto d = det->Run(decoded.image);
+      if (d.ok()) {
+        vi.detector_score = d->network.probability;
+        detector = detect::DetectionJson(*d, *det);
+      } else {
+        detector = {{"error", std::string(CodeName(d.status().code()))}, {"message", d.status().message()}};
+      }
+    }
+    auto v = triage::Decide(vi, cx.triage);
     out["matches"] = matches;
     out["findings"] = findings;
     out["c2pa"] = provenance::ToJson(ins.c2pa);
-    out["detector_score"] = nullptr;  // no pixel detector in this build
+    out["detector_score"] = vi.detector_score ? nlohmann::json(*vi.detector_score) : nlohmann::json(nullptr);
+    out["detector"] = detector;
     out["verdict"] = {{"class", v.klass}, {"priority", v.priority}, {"reasons", v.reasons}};
     Json(res, out);
   }));

@@ -90,6 +90,15 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
   if (!o.case_dir.empty()) {
     NEEDLE_ASSIGN_OR_RETURN(cx->case_store, store::CaseStore::Open(o.case_dir, false));
   }
+  if (o.detect) {
+    // A configured detector that cannot load stops the start: a service that
+    // silently answered without pixel evidence would mislead its callers.
+    const std::string model = o.detector_model.empty() ? detect::DefaultModelDir() + "/detector-v1.json"
+                                                       : o.detector_model;
+    NEEDLE_ASSIGN_OR_RETURN(auto set, detect::DetectorSet::Load(model));
+    triage::ApplyDetectorCalibration(&cx->triage, set.config().threshold, set.config().uncertain_from);
+    cx->detectors = std::make_unique<detect::DetectorPool>(std::move(set));
+  }
 
   std::unique_ptr<httplib::Server> svr;
   if (!o.tls_cert.empty() || !o.tls_key.empty()) {

@@ -28,6 +28,10 @@ struct ServeOptions {
   double flood_window_s = 60;
   std::string tls_cert, tls_key;  // both set: HTTPS
   std::string trust_anchors;      // C2PA anchors for /v1/submit
+  // Pixel detector for /v1/submit: model description (empty = bundled);
+  // detect false leaves detector_score null.
+  std::string detector_model;
+  bool detect = true;
   std::string web_root;           // static review UI (default: <source>/web)
   // Review categories: [{"id": "1", "label": "CAT-1 ...", "key": "1"}, ...];
   // default Project VIC US 0-5.

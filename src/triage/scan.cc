@@ -4,9 +4,13 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <thread>
 
+#include <opencv2/core/utility.hpp>
+
 #include "banks/matcher.h"
+#include "detect/detector_pool.h"
 #include "hash/file_hasher.h"
 #include "hash/hash_record_json.h"
 #include "media/evidence_file.h"
@@ -73,6 +77,30 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
     return o.banks.empty() || std::find(o.banks.begin(), o.banks.end(), name) != o.banks.end();
   };
 
+  // The pixel detector: a missing or altered model is a warning, never a
+  // silent gap: the audit log and the summary say the step did not run.
+  std::unique_ptr<detect::DetectorPool> detectors;
+  nlohmann::json detector_info = "off (--no-detector)";
+  TriageConfig config = o.config;
+  if (o.detect) {
+    const std::string model = o.detector_model.empty()
+                                  ? detect::DefaultModelDir() + "/detector-v1.json"
+                                  : o.detector_model;
+    auto set = detect::DetectorSet::Load(model);
+    if (set.ok()) {
+      // Workers run files in parallel; one OpenCV thread each avoids oversubscription.
+      cv::setNumThreads(1);
+      ApplyDetectorCalibration(&config, set->config().threshold, set->config().uncertain_from);
+      detector_info = {{"model", set->config().version}, {"onnx_sha256", set->config().onnx_sha256},
+                       {"threshold", set->config().threshold}, {"uncertain_from", set->config().uncertain_from},
+                       {"baseline", set->baseline().version()}};
+      detectors = std::make_unique<detect::DetectorPool>(std::move(*set));
+    } else {
+      detector_info = "unavailable: " + set.status().ToString();
+      summary.warnings.push_back("pixel detector not run: " + set.status().ToString());
+    }
+  }
+
   nlohmann::json settings{{"needle_version", NEEDLE_VERSION},
                           {"command", o.command_line},
                           {"roots", o.roots},
@@ -82,10 +110,13 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
                           {"max_pixels_in_flight", o.max_pixels_in_flight},
                           {"follow_symlinks", o.follow_symlinks},
                           {"banks", bank_info},
-                          {"triage_config", o.config.raw},
-                          {"steps", {"read", "decode", "pdq", "inspect", "lookup"}},
+                          {"triage_config", config.raw},
+                          {"steps", detectors ? nlohmann::json{"read", "decode", "pdq", "inspect", "detect", "lookup"}
+                                              : nlohmann::json{"read", "decode", "pdq", "inspect", "lookup"}},
                           {"c2pa_trust_anchors", o.trust_anchors.empty() ? "none (nothing trusted)" : o.trust_anchors},
-                          {"detector", "none (not installed in this build)"}};
+                          {"detector", detector_info},
+                          {"detector_thresholds", {{"synthetic", config.detector_synthetic_threshold},
+                                                   {"camera_max", config.detector_camera_max_score}}}};
   NEEDLE_ASSIGN_OR_RETURN(int64_t run_id, cs->BeginRun(settings));
 
   hash::HashOptions hopt;
@@ -161,6 +192,16 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
       if (ins.watermark.checked) item["watermark"] = pj["watermark"];
       for (const auto& f : ins.findings) d.result.findings.push_back(nlohmann::json(provenance::ToJson(f)));
     }
+    if (detectors && rec.pdq && decoded.image.channels == 3) {
+      auto det = detectors->Borrow();
+      auto r = det->Run(decoded.image);
+      if (r.ok()) {
+        item["detector_score"] = r->network.probability;
+        item["detector"] = detect::DetectionJson(*r, *det);
+      } else {
+        item["detector"] = {{"error", std::string(CodeName(r.status().code()))}, {"message", r.status().message()}};
+      }
+    }
     d.result.item = std::move(item);
     d.hashed = std::move(rec);
     return d;
@@ -198,8 +239,10 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
     ++summary.processed;
     if (!d.result.error_code.empty()) ++summary.failed;
     if (o.on_file) {
-      VerdictInput in{d.result.error_code, d.result.error_message, d.result.matches, d.result.findings, std::nullopt};
-      Verdict v = Decide(in, o.config);
+      std::optional<double> score;
+      if (d.result.item.contains("detector_score")) score = d.result.item["detector_score"].get<double>();
+      VerdictInput in{d.result.error_code, d.result.error_message, d.result.matches, d.result.findings, score};
+      Verdict v = Decide(in, config);
       nlohmann::json line{{"path", d.result.path}, {"class", v.klass}, {"reasons", v.reasons}};
       if (d.result.sha256) line["sha256"] = *d.result.sha256;
       o.on_file(line);
@@ -211,7 +254,7 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
   // Triage again only when something changed (or the config did not match).
   NEEDLE_ASSIGN_OR_RETURN(int64_t pending, cs->ItemsChangedSinceTriage());
   if (pending > 0 || summary.processed > 0) {
-    NEEDLE_ASSIGN_OR_RETURN(TriageSummary ts, RunTriage(*cs, o.config));
+    NEEDLE_ASSIGN_OR_RETURN(TriageSummary ts, RunTriage(*cs, config));
     summary.classes = ts.classes;
     summary.items = ts.items;
     summary.clusters = ts.clusters;

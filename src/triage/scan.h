@@ -5,7 +5,8 @@
 //   2. decode    by content, within the pixel limit
 //   3. pdq       the fullres PDQ (and the oriented variant)
 //   4. inspect   C2PA validation, metadata, SD/SDXL watermark (same bytes and pixels)
-//   5. lookup    digests and PDQ against the enabled banks
+//   5. detect    the pixel detector over native-resolution tiles (detect/)
+//   6. lookup    digests and PDQ against the enabled banks
 // then, for the whole case: verdicts, clusters, inheritance (triage_pass).
 // Resumable: files already recorded with the same size, mtime and inode are
 // skipped, so a killed scan continues where it stopped and a re-run over an
@@ -34,6 +35,11 @@ struct ScanOptions {
   // image above it is decoded alone.
   uint64_t max_pixels_in_flight = 300'000'000;
   std::string trust_anchors;            // C2PA trust anchors (PEM); empty = none trusted
+  // The pixel detector's model description (detect/detector_config.h);
+  // empty = the bundled one. `detect` false skips the step (faster triage
+  // without pixel evidence; recorded in the audit log).
+  std::string detector_model;
+  bool detect = true;
   TriageConfig config;
   std::string command_line;             // for the audit log
   // Called once per processed file (under a lock), e.g. to print progress.

@@ -15,8 +15,18 @@ Result<TriageConfig> ParseTriageConfig(const std::string& text) {
   try {
     c.cluster_pdq_distance = j.at("cluster").at("pdq_distance").get<int>();
     c.cluster_min_quality = j.at("cluster").at("min_quality").get<int>();
-    c.detector_synthetic_threshold = j.at("detector").at("synthetic_threshold").get<double>();
-    c.detector_camera_max_score = j.at("detector").at("camera_max_score").get<double>();
+    const auto& det = j.at("detector");
+    for (const char* k : {"synthetic_threshold", "camera_max_score"}) {
+      if (det.at(k).is_string() && det.at(k).get<std::string>() != "model")
+        return InvalidArgument(std::string("triage config: detector.") + k + " must be a number or \"model\"");
+    }
+    c.detector_thresholds_from_model = det.at("synthetic_threshold").is_string();
+    if (!det.at("synthetic_threshold").is_string())
+      c.detector_synthetic_threshold = det.at("synthetic_threshold").get<double>();
+    if (!det.at("camera_max_score").is_string())
+      c.detector_camera_max_score = det.at("camera_max_score").get<double>();
+    else
+      c.detector_thresholds_from_model = true;
     for (auto& [k, v] : j.at("priority").items()) c.priority[k] = v.get<int>();
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument(std::string("triage config: ") + e.what());
@@ -43,6 +53,12 @@ Result<TriageConfig> LoadTriageConfig(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ParseTriageConfig(ss.str());
+}
+
+void ApplyDetectorCalibration(TriageConfig* config, double threshold, double uncertain_from) {
+  const auto& det = config->raw.contains("detector") ? config->raw["detector"] : nlohmann::json::object();
+  if (det.value("synthetic_threshold", nlohmann::json()).is_string()) config->detector_synthetic_threshold = threshold;
+  if (det.value("camera_max_score", nlohmann::json()).is_string()) config->detector_camera_max_score = uncertain_from;
 }
 
 }  // namespace needle::triage

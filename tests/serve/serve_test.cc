@@ -125,6 +125,10 @@ TEST_F(ServeTest, UploadsHashedInMemoryAndMalformedMultipartRefused) {
   auto sj = json::parse(sub->body);
   EXPECT_TRUE(sj["verdict"].contains("class"));
   EXPECT_EQ(sj["sha256"].get<std::string>().size(), 64u);
+  // The pixel detector ran on the upload, with its heat map.
+  EXPECT_TRUE(sj["detector_score"].is_number()) << sj.dump();
+  EXPECT_EQ(sj["detector"]["model"], "needle-detector-v1");
+  EXPECT_GE(sj["detector"]["tiles"]["rows"].get<int>(), 1);
 }
 
 TEST_F(ServeTest, BodyLimitAndMetrics) {

@@ -61,6 +61,12 @@ TEST(ScanTest, SamplesGiveExpectedClassesDedupAndClusters) {
   EXPECT_EQ(by_name["camera-olympus-e420.jpg"], "camera-likely");
   EXPECT_EQ(by_name["corrupt-truncated.jpg"], "unreadable");
   EXPECT_EQ(by_name["camera-sony-mavica.jpg"], by_name["street-sign-copy.jpg"]);
+  // The pixel detector ran on every decodable file and its score is a reason.
+  for (auto& [sha, j] : items) {
+    if (j["class"] == "unreadable") continue;
+    EXPECT_TRUE(j["detector_score"].is_number()) << j["paths"];
+    EXPECT_EQ(j["detector"]["model"], "needle-detector-v1");
+  }
   // The copy collapsed into one item with both paths.
   bool two_paths = false;
   for (auto& [sha, j] : items) two_paths |= j["paths"].size() == 2;

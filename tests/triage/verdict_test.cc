@@ -44,6 +44,32 @@ TEST(VerdictTest, EachRule) {
   EXPECT_EQ(decide(in), "unknown");
 }
 
+TEST(VerdictTest, DetectorThresholdsComeFromTheModelUnlessGivenAsNumbers) {
+  TriageConfig c = DefaultTriageConfig();
+  EXPECT_TRUE(c.detector_thresholds_from_model);
+  ApplyDetectorCalibration(&c, 0.93, 0.61);
+  EXPECT_DOUBLE_EQ(c.detector_synthetic_threshold, 0.93);
+  EXPECT_DOUBLE_EQ(c.detector_camera_max_score, 0.61);
+  VerdictInput in;
+  in.detector_score = 0.92;
+  EXPECT_EQ(Decide(in, c).klass, "unknown");
+  in.detector_score = 0.93;
+  EXPECT_EQ(Decide(in, c).klass, "synthetic-likely");
+
+  std::string text = c.raw.dump();
+  auto fixed = ParseTriageConfig(
+      R"({"cluster": {"pdq_distance": 31, "min_quality": 50}, "detector": {"synthetic_threshold": 0.8,
+          "camera_max_score": "model"}, "priority": {"camera-likely": 1, "unknown": 2, "unreadable": 3,
+          "synthetic-likely": 4, "synthetic-proven": 5, "known": 6, "suppressed": 7}})");
+  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  ApplyDetectorCalibration(&*fixed, 0.93, 0.61);
+  EXPECT_DOUBLE_EQ(fixed->detector_synthetic_threshold, 0.8);
+  EXPECT_DOUBLE_EQ(fixed->detector_camera_max_score, 0.61);
+  auto bad = ParseTriageConfig(R"({"cluster": {"pdq_distance": 31, "min_quality": 50},
+      "detector": {"synthetic_threshold": "auto", "camera_max_score": 0.1}, "priority": {}})");
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST(VerdictTest, PriorityPutsLikelyCameraFirstAndKnownLast) {
   const TriageConfig& c = DefaultTriageConfig();
   EXPECT_LT(c.priority.at("camera-likely"), c.priority.at("unknown"));
