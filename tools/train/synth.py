@@ -150,6 +150,37 @@ def reconstruct(ae, region):
     return (y[:h, :w] * 255.0 + 0.5).astype(np.uint8)
 
 
+def detail(a):
+    """Mean |Laplacian| of luma: how much fine detail a region holds."""
+    y = a.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    lap = 4 * y[1:-1, 1:-1] - y[:-2, 1:-1] - y[2:, 1:-1] - y[1:-1, :-2] - y[1:-1, 2:]
+    return float(np.abs(lap).mean())
+
+
+def match_detail(a, target, sharpen):
+    """Blur (or unsharp-mask) `a` until its detail is about `target`, by bisection.
+
+    The autoencoders' reconstructions are smoother than real generator output, so the network can
+    learn "smooth = synthetic". Pairing each fake with a real of the same detail level, or each
+    real with a fake sharpened to its level, leaves the up-sampling traces as the only reliable
+    difference. Off by default: trained this way (--match-detail) the network ranked the dev
+    corpus at chance (AUC 0.50-0.57 vs v1's 0.60-0.67; models/MODEL_CARD.md, ablation).
+    """
+    im = Image.fromarray(a)
+    lo, hi = (0.0, 400.0) if sharpen else (0.0, 4.0)
+    op = (lambda v: im.filter(ImageFilter.UnsharpMask(1.5, int(v), 0))) if sharpen else \
+         (lambda v: im.filter(ImageFilter.GaussianBlur(v)))
+    for _ in range(7):
+        mid = (lo + hi) / 2
+        more_detail = detail(np.asarray(op(mid))) > target
+        # Sharpening adds detail with strength; blurring removes it.
+        if more_detail == sharpen:
+            hi = mid
+        else:
+            lo = mid
+    return np.asarray(op((lo + hi) / 2))
+
+
 def post_process(region, rng):
     """Resize, blur, noise, JPEG at a random grid offset; returns a CROP x CROP uint8 array."""
     im = Image.fromarray(region)
@@ -175,7 +206,7 @@ def post_process(region, rng):
     return np.ascontiguousarray(a[oy:oy + CROP, ox:ox + CROP])
 
 
-def build_split(files, aes, per_image, rng, log):
+def build_split(files, aes, per_image, rng, log, match=False):
     crops, meta = [], []
     names = list(aes)
     for i, path in enumerate(files):
@@ -191,6 +222,13 @@ def build_split(files, aes, per_image, rng, log):
             h8, w8 = (side + 7) // 8 * 8, (side + 7) // 8 * 8
             fake = reconstruct(aes[fam], np.pad(region, ((0, h8 - side), (0, w8 - side), (0, 0)), "reflect"))
             fake = fake[:side, :side]
+            if match:
+                d_real, d_fake = detail(region), detail(fake)
+                if d_real > d_fake:
+                    if rng.random() < 0.5:
+                        region = match_detail(region, d_fake, sharpen=False)
+                    else:
+                        fake = match_detail(fake, d_real, sharpen=True)
             crops.append(post_process(region, rng))
             meta.append({"label": 0, "family": "real", "file": path})
             crops.append(post_process(fake, rng))
@@ -208,6 +246,8 @@ def main():
     ap.add_argument("--per-image", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit-files", type=int, default=0, help="smoke test: use only this many files")
+    ap.add_argument("--match-detail", action="store_true",
+                    help="pair each fake with a real of the same detail level (the v2 ablation in MODEL_CARD.md)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.work, exist_ok=True)
@@ -222,10 +262,20 @@ def main():
 
     ae_images = [im for im in (load_rgb(f) for f in train_files[::3]) if min(im.shape[:2]) >= 64]
     aes = {name: train_ae(name, ae_images, args.work, args.ae_seconds, log) for name in FAMILIES}
+    del ae_images
 
     rng = random.Random(1234)
     for split, split_files in (("train", train_files), ("val", val_files)):
-        crops, meta = build_split(split_files, aes, args.per_image, rng, log)
+        # In chunks of 50 files: one pass over all files grew to 24 GB of RSS here (the
+        # process was OOM-killed) while chunked passes stay flat at ~0.3 GB plus the crops.
+        parts, meta = [], []
+        for k in range(0, len(split_files), 50):
+            c, m = build_split(split_files[k:k + 50], aes, args.per_image, rng, lambda s: None,
+                               match=args.match_detail)
+            parts.append(c)
+            meta += m
+            log(f"  {split}: {min(k + 50, len(split_files))}/{len(split_files)} files, {len(meta)} crops")
+        crops = np.concatenate(parts)
         crops.tofile(os.path.join(args.work, f"crops-{split}.u8"))
         with open(os.path.join(args.work, f"crops-{split}.json"), "w") as f:
             json.dump({"n": len(meta), "size": CROP, "items": meta}, f)
