@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "hash/digest.h"
+#include "media/containers.h"
 #include "provenance/cbor_value.h"
 
 namespace needle::provenance {
@@ -89,11 +90,6 @@ struct JumbfParser {
   }
 };
 
-const JBox* ChildByDesc(const JBox& b, const std::string& desc) {
-  for (const auto& c : b.children)
-    if (c.desc == desc) return &c;
-  return nullptr;
-}
 const JBox* ContentBox(const JBox& b, const char* type) {
   for (const auto& c : b.children)
     if (c.type == type) return &c;
@@ -149,62 +145,41 @@ void LocateJpeg(const uint8_t* d, size_t n, Located* out) {
   }
 }
 
+// PNG caBX, WebP C2PA chunk, BMFF uuid box: the first store is kept; a second
+// one only counts (the spec says a file with two stores has none).
+void Keep(Located* out, const char* container, const uint8_t* b, const uint8_t* e) {
+  out->stores++;
+  out->container = container;
+  if (out->stores == 1) out->store.assign(b, e);
+}
+
 void LocatePng(const uint8_t* d, size_t n, Located* out) {
-  size_t p = 8;
-  while (p + 12 <= n) {
-    uint32_t len = Be32(d + p);
-    if (len > n - p - 12) break;
-    if (std::memcmp(d + p + 4, "caBX", 4) == 0) {
-      out->stores++;
-      out->container = "png-caBX";
-      if (out->stores == 1) out->store.assign(d + p + 8, d + p + 8 + len);
-    }
-    if (std::memcmp(d + p + 4, "IEND", 4) == 0) break;
-    p += 12 + size_t(len);
-  }
+  media::ForEachPngChunk(d, n, [&](const media::Chunk& c) {
+    if (c.type == "caBX") Keep(out, "png-caBX", c.data, c.data + c.size);
+    return true;
+  });
 }
 
 void LocateRiff(const uint8_t* d, size_t n, Located* out) {
-  size_t p = 12;
-  while (p + 8 <= n) {
-    uint32_t len = d[p + 4] | (d[p + 5] << 8) | (d[p + 6] << 16) | (uint32_t(d[p + 7]) << 24);
-    if (len > n - p - 8) break;
-    if (std::memcmp(d + p, "C2PA", 4) == 0) {
-      out->stores++;
-      out->container = "riff-C2PA";
-      if (out->stores == 1) out->store.assign(d + p + 8, d + p + 8 + len);
-    }
-    p += 8 + len + (len & 1);
-  }
+  media::ForEachRiffChunk(d, n, [&](const media::Chunk& c) {
+    if (c.type == "C2PA") Keep(out, "riff-C2PA", c.data, c.data + c.size);
+    return true;
+  });
 }
 
 void LocateBmff(const uint8_t* d, size_t n, Located* out) {
-  static const uint8_t kUuid[16] = {0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c,
-                                    0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81};
-  size_t p = 0;
-  while (p + 8 <= n) {
-    uint64_t len = Be32(d + p);
-    size_t hdr = 8;
-    if (len == 1 && p + 16 <= n) len = Be64(d + p + 8), hdr = 16;
-    else if (len == 0) len = n - p;
-    if (len < hdr || len > n - p) break;
-    if (std::memcmp(d + p + 4, "uuid", 4) == 0 && len >= hdr + 16 + 4 && std::memcmp(d + p + hdr, kUuid, 16) == 0) {
-      size_t q = p + hdr + 16 + 4;  // FullBox version + flags
-      size_t end = p + size_t(len);
-      const uint8_t* z = static_cast<const uint8_t*>(std::memchr(d + q, 0, end - q));
-      if (z) {
-        std::string purpose(reinterpret_cast<const char*>(d + q), size_t(z - (d + q)));
-        q = size_t(z - d) + 1;
-        if (purpose == "manifest" || purpose == "original") q += 8;  // offset of the first merkle box
-        if (q < end) {
-          out->stores++;
-          out->container = "bmff-uuid";
-          if (out->stores == 1) out->store.assign(d + q, d + end);
-        }
-      }
-    }
-    p += size_t(len);
-  }
+  media::ForEachBmffBox(d, n, [&](const media::Chunk& c) {
+    if (c.type != "uuid" || c.size < 16 + 4 || std::memcmp(c.data, media::kC2paUuid, 16) != 0) return true;
+    const uint8_t* q = c.data + 16 + 4;  // FullBox version + flags
+    const uint8_t* end = c.data + c.size;
+    const uint8_t* z = static_cast<const uint8_t*>(std::memchr(q, 0, size_t(end - q)));
+    if (!z) return true;
+    const std::string purpose(reinterpret_cast<const char*>(q), size_t(z - q));
+    q = z + 1;
+    if (purpose == "manifest" || purpose == "original") q += 8;  // offset of the first merkle box
+    if (q < end) Keep(out, "bmff-uuid", q, end);
+    return true;
+  });
 }
 
 Located Locate(const uint8_t* d, size_t n) {

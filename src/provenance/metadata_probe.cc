@@ -7,12 +7,13 @@
 #include <cstring>
 #include <string_view>
 
+#include "media/containers.h"
+
 namespace needle::provenance {
 namespace {
 
 constexpr size_t kMaxText = 4096;
 
-uint32_t Be32(const uint8_t* p) { return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3]; }
 uint16_t Be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
 
 // ASCII tags of IFD0 and the Exif sub-IFD.
@@ -175,12 +176,10 @@ std::string Inflate(const uint8_t* d, size_t n) {
 }
 
 void ProbePng(const uint8_t* d, size_t n, MetadataSummary* m) {
-  size_t p = 8;
-  while (p + 12 <= n) {
-    uint32_t len = Be32(d + p);
-    if (len > n - p - 12) break;
-    std::string_view type(reinterpret_cast<const char*>(d + p + 4), 4);
-    const uint8_t* c = d + p + 8;
+  media::ForEachPngChunk(d, n, [&](const media::Chunk& chunk) {
+    const std::string_view type = chunk.type;
+    const uint8_t* c = chunk.data;
+    const size_t len = chunk.size;
     if (type == "tEXt" || type == "zTXt" || type == "iTXt") {
       const uint8_t* z = static_cast<const uint8_t*>(std::memchr(c, 0, len));
       if (z) {
@@ -211,11 +210,9 @@ void ProbePng(const uint8_t* d, size_t n, MetadataSummary* m) {
       ReadExif(c, len, m);
     } else if (type == "caBX") {
       m->c2pa_present = true;
-    } else if (type == "IDAT" || type == "IEND") {
-      if (type == "IEND") break;
     }
-    p += 12 + size_t(len);
-  }
+    return true;
+  });
   RecogniseGenerator(m);
 }
 
@@ -261,37 +258,23 @@ void RecogniseGenerator(MetadataSummary* m) {
 }
 
 void ProbeRiff(const uint8_t* d, size_t n, MetadataSummary* m) {
-  size_t p = 12;
-  while (p + 8 <= n) {
-    uint32_t len = d[p + 4] | (d[p + 5] << 8) | (d[p + 6] << 16) | (uint32_t(d[p + 7]) << 24);
-    std::string_view fourcc(reinterpret_cast<const char*>(d + p), 4);
-    if (len > n - p - 8) break;
-    if (fourcc == "C2PA") m->c2pa_present = true;
-    if (fourcc == "EXIF") ReadExif(d + p + 8 + (len > 6 && std::memcmp(d + p + 8, "Exif\0\0", 6) == 0 ? 6 : 0), len, m);
-    if (fourcc == "XMP ") ReadXmp(std::string_view(reinterpret_cast<const char*>(d + p + 8), len), m);
-    p += 8 + len + (len & 1);
-  }
+  media::ForEachRiffChunk(d, n, [&](const media::Chunk& c) {
+    if (c.type == "C2PA") m->c2pa_present = true;
+    if (c.type == "EXIF") {
+      const size_t skip = c.size > 6 && std::memcmp(c.data, "Exif\0\0", 6) == 0 ? 6 : 0;
+      ReadExif(c.data + skip, c.size - skip, m);
+    }
+    if (c.type == "XMP ") ReadXmp(std::string_view(reinterpret_cast<const char*>(c.data), c.size), m);
+    return true;
+  });
 }
 
 void ProbeBmff(const uint8_t* d, size_t n, MetadataSummary* m) {
   // C2PA in BMFF is a top-level uuid box with the C2PA UUID.
-  static const uint8_t kC2paUuid[16] = {0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c,
-                                        0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81};
-  size_t p = 0;
-  while (p + 8 <= n) {
-    uint64_t len = Be32(d + p);
-    std::string_view type(reinterpret_cast<const char*>(d + p + 4), 4);
-    size_t hdr = 8;
-    if (len == 1 && p + 16 <= n) {
-      len = (uint64_t(Be32(d + p + 8)) << 32) | Be32(d + p + 12);
-      hdr = 16;
-    } else if (len == 0) {
-      len = n - p;
-    }
-    if (len < hdr || len > n - p) break;
-    if (type == "uuid" && p + hdr + 16 <= n && std::memcmp(d + p + hdr, kC2paUuid, 16) == 0) m->c2pa_present = true;
-    p += size_t(len);
-  }
+  media::ForEachBmffBox(d, n, [&](const media::Chunk& c) {
+    if (c.type == "uuid" && c.size >= 16 && std::memcmp(c.data, media::kC2paUuid, 16) == 0) m->c2pa_present = true;
+    return true;
+  });
 }
 
 }  // namespace
