@@ -182,18 +182,22 @@ LaneBuffers GetLaneBuffers(int cols) {
   return LaneBuffers{base, base + block, base + 2 * block};
 }
 
-void JaroszFilter(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
+// One full Jarosz pass in place: box-filter along rows (blocks of rows
+// transposed into lanes) into `scratch`, then along columns back into `buf`.
+void BoxPass(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
   const Kernels& k = Select();
   auto [tin, tout, sum] = GetLaneBuffers(cols);
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int r0 = 0; r0 < rows; r0 += kBlock) {
-      const int nr = std::min(kBlock, rows - r0);
-      k.in(buf + size_t(r0) * cols, tin, nr, cols);
-      BoxLanes(tin, tout, cols, kBlock, nr, win_rows, sum, nullptr);
-      k.out(tout, scratch + size_t(r0) * cols, nr, cols);
-    }
-    BoxLanes(scratch, buf, rows, size_t(cols), cols, win_cols, sum, nullptr);
+  for (int r0 = 0; r0 < rows; r0 += kBlock) {
+    const int nr = std::min(kBlock, rows - r0);
+    k.in(buf + size_t(r0) * cols, tin, nr, cols);
+    BoxLanes(tin, tout, cols, kBlock, nr, win_rows, sum, nullptr);
+    k.out(tout, scratch + size_t(r0) * cols, nr, cols);
   }
+  BoxLanes(scratch, buf, rows, size_t(cols), cols, win_cols, sum, nullptr);
+}
+
+void JaroszFilter(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols) {
+  for (int pass = 0; pass < 2; ++pass) BoxPass(buf, scratch, rows, cols, win_rows, win_cols);
 }
 
 void Downsample64(float* luma, int rows, int cols, float* out64) {
@@ -211,13 +215,7 @@ void Downsample64(float* luma, int rows, int cols, float* out64) {
   auto [tin, tout, sum] = GetLaneBuffers(cols);
 
   // Pass 1 (rows) and pass 2 (columns): every output is needed.
-  for (int r0 = 0; r0 < rows; r0 += kBlock) {
-    const int nr = std::min(kBlock, rows - r0);
-    k.in(luma + size_t(r0) * cols, tin, nr, cols);
-    BoxLanes(tin, tout, cols, kBlock, nr, wr, sum, nullptr);
-    k.out(tout, scratch + size_t(r0) * cols, nr, cols);
-  }
-  BoxLanes(scratch, luma, rows, size_t(cols), cols, wc, sum, nullptr);
+  BoxPass(luma, scratch, rows, cols, wr, wc);
 
   // Pass 3 (rows): only the 64 sampled columns are read later. Gather them
   // into a compact rows x 64 image.
