@@ -1,5 +1,7 @@
 #include "serve/server.h"
 
+#include <opencv2/core/utility.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <thread>
@@ -98,6 +100,8 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
     NEEDLE_ASSIGN_OR_RETURN(auto set, detect::DetectorSet::Load(model));
     triage::ApplyDetectorCalibration(&cx->triage, set.config().threshold, set.config().uncertain_from);
     cx->detectors = std::make_unique<detect::DetectorPool>(std::move(set));
+    // The worker pool is the parallelism: one OpenCV thread per request.
+    cv::setNumThreads(1);
   }
 
   std::unique_ptr<httplib::Server> svr;
