@@ -1,5 +1,7 @@
 #include "report/html_report.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "needle/version.h"
@@ -44,6 +46,30 @@ std::string SvgHistogram(const std::vector<int>& counts, const std::vector<std::
          "\" text-anchor=\"middle\" class=\"axis\">" + HtmlEscape(labels[i]) + "</text>";
   }
   return s + "</svg></figure>";
+}
+
+// The pixel detector's tile heat map as a small inline SVG grid: one cell per
+// tile, shaded by its probability, with the value in the cell's tooltip. Shows
+// where in the picture the evidence sits without showing the picture.
+std::string DetectorHeatMap(const nlohmann::json& det) {
+  const auto& tiles = det["tiles"];
+  const int rows = tiles.value("rows", 0), cols = tiles.value("cols", 0);
+  if (rows <= 0 || cols <= 0 || !tiles.contains("probability")) return "";
+  const int cell = std::clamp(160 / std::max(rows, cols), 2, 12);
+  std::string s = "<svg class=\"heat\" role=\"img\" width=\"" + std::to_string(cols * cell) + "\" height=\"" +
+                  std::to_string(rows * cell) + "\"><title>detector tiles: darker = more likely synthetic</title>";
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      const double p = tiles["probability"][r][c].get<double>();
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#b03a2e\" fill-opacity=\"%.2f\" "
+                    "stroke=\"#ddd\"><title>%.2f</title></rect>",
+                    c * cell, r * cell, cell, cell, std::clamp(p, 0.03, 1.0), p);
+      s += buf;
+    }
+  }
+  return s + "</svg>";
 }
 
 const char* kStyle = R"css(
@@ -140,6 +166,14 @@ void WriteHtml(const std::vector<store::ItemRow>& items, const nlohmann::json& c
     for (const auto& f : r.findings)
       out << "<li><b>" << HtmlEscape(f.value("signal", "")) << "</b> (" << HtmlEscape(f.value("direction", "")) << ", "
           << HtmlEscape(f.value("strength", "")) << "): " << HtmlEscape(f.value("summary", "")) << "</li>";
+    if (r.item.contains("detector") && r.item["detector"].contains("probability")) {
+      const auto& det = r.item["detector"];
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "p(synthetic) %.2f, threshold %.2f", det["probability"].get<double>(),
+                    det.value("threshold", 0.0));
+      out << "<li><b>pixel detector</b> (" << HtmlEscape(det.value("band", "")) << "): " << buf << "<br>"
+          << DetectorHeatMap(det) << "</li>";
+    }
     out << "</ul></td></tr>";
   }
   out << "</table>";

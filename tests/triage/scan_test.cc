@@ -189,6 +189,8 @@ TEST(ScanTest, HtmlReportIsOfflineAndBlurredByDefault) {
   EXPECT_NE(html.find("blur("), std::string::npos);
   EXPECT_NE(html.find("grayscale(1)"), std::string::npos);
   EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("<svg class=\"heat\""), std::string::npos) << "the detector's tile heat map";
+  EXPECT_NE(html.find("<b>pixel detector</b>"), std::string::npos);
   auto bare = RunNeedle({"report", "--case", t.File("case"), "--format", "html", "--no-thumbnails"}).out;
   EXPECT_EQ(bare.find("<img"), std::string::npos);
 }
