@@ -34,7 +34,7 @@ struct DetectFlags {
 };
 
 std::string ModelPath(const DetectFlags& f) {
-  return f.model.empty() ? (std::filesystem::path(detect::DefaultModelDir()) / "detector-v1.json").string() : f.model;
+  return f.model.empty() ? detect::DefaultModelPath() : f.model;
 }
 
 // One character per tile, 0 (probability < 0.1) to 9 (>= 0.9), rows as lines.

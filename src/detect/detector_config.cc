@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace needle::detect {
 
@@ -15,6 +14,10 @@ std::string DefaultModelDir() {
 #else
   return "models";
 #endif
+}
+
+std::string DefaultModelPath() {
+  return (std::filesystem::path(DefaultModelDir()) / "detector-v1.json").string();
 }
 
 Result<DetectorConfig> LoadDetectorConfig(const std::string& json_path) {

@@ -30,6 +30,8 @@ struct DetectorConfig {
 
 // The default model directory: $NEEDLE_MODEL_DIR, else the source tree's models/.
 std::string DefaultModelDir();
+// The shipped model description: DefaultModelDir()/detector-v1.json.
+std::string DefaultModelPath();
 
 Result<DetectorConfig> LoadDetectorConfig(const std::string& json_path);
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "detect/detection.h"
@@ -41,9 +42,6 @@ class DetectorPool {
     return Lease(this, std::move(d));
   }
 
-  const DetectorConfig& config() const { return prototype_.config(); }
-  const BaselineDetector& baseline() const { return prototype_.baseline(); }
-
  private:
   void Return(std::unique_ptr<DetectorSet> d) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -54,5 +52,11 @@ class DetectorPool {
   DetectorSet prototype_;
   std::vector<std::unique_ptr<DetectorSet>> free_;
 };
+
+// Runs a borrowed detector on `image` and returns what a file record holds:
+// DetectionJson, or {"error", "message"} when the image cannot be scored.
+// `probability` gets the calibrated score when there is one. Used by scan and
+// by /v1/submit so both record the same thing.
+nlohmann::json DetectForRecord(DetectorPool& pool, const media::RgbImage& image, std::optional<double>* probability);
 
 }  // namespace needle::detect

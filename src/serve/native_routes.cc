@@ -83,14 +83,7 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
     vi.findings = findings;
     nlohmann::json detector = nullptr;
     if (cx.detectors && rec.pdq && decoded.image.channels == 3) {
-      auto det = cx.detectors->Borrow();
-      auto d = det->Run(decoded.image);
-      if (d.ok()) {
-        vi.detector_score = d->network.probability;
-        detector = detect::DetectionJson(*d, *det);
-      } else {
-        detector = {{"error", std::string(CodeName(d.status().code()))}, {"message", d.status().message()}};
-      }
+      detector = detect::DetectForRecord(*cx.detectors, decoded.image, &vi.detector_score);
     }
     auto v = triage::Decide(vi, cx.triage);
     out["matches"] = matches;

@@ -95,8 +95,7 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
   if (o.detect) {
     // A configured detector that cannot load stops the start: a service that
     // silently answered without pixel evidence would mislead its callers.
-    const std::string model = o.detector_model.empty() ? detect::DefaultModelDir() + "/detector-v1.json"
-                                                       : o.detector_model;
+    const std::string model = o.detector_model.empty() ? detect::DefaultModelPath() : o.detector_model;
     NEEDLE_ASSIGN_OR_RETURN(auto set, detect::DetectorSet::Load(model));
     triage::ApplyDetectorCalibration(&cx->triage, set.config().threshold, set.config().uncertain_from);
     cx->detectors = std::make_unique<detect::DetectorPool>(std::move(set));

@@ -83,9 +83,7 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
   nlohmann::json detector_info = "off (--no-detector)";
   TriageConfig config = o.config;
   if (o.detect) {
-    const std::string model = o.detector_model.empty()
-                                  ? detect::DefaultModelDir() + "/detector-v1.json"
-                                  : o.detector_model;
+    const std::string model = o.detector_model.empty() ? detect::DefaultModelPath() : o.detector_model;
     auto set = detect::DetectorSet::Load(model);
     if (set.ok()) {
       // Workers run files in parallel; one OpenCV thread each avoids oversubscription.
@@ -193,14 +191,9 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
       for (const auto& f : ins.findings) d.result.findings.push_back(nlohmann::json(provenance::ToJson(f)));
     }
     if (detectors && rec.pdq && decoded.image.channels == 3) {
-      auto det = detectors->Borrow();
-      auto r = det->Run(decoded.image);
-      if (r.ok()) {
-        item["detector_score"] = r->network.probability;
-        item["detector"] = detect::DetectionJson(*r, *det);
-      } else {
-        item["detector"] = {{"error", std::string(CodeName(r.status().code()))}, {"message", r.status().message()}};
-      }
+      std::optional<double> score;
+      item["detector"] = detect::DetectForRecord(*detectors, decoded.image, &score);
+      if (score) item["detector_score"] = *score;
     }
     d.result.item = std::move(item);
     d.hashed = std::move(rec);
