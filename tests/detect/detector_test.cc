@@ -168,6 +168,34 @@ TEST(DetectorModel, AlteredWeightsAreRefused) {
   EXPECT_EQ(DetectorSet::Load(dir.File("missing.json")).status().code(), Code::kNotFound);
 }
 
+TEST(DetectorModel, MalformedDescriptionsAreCleanErrors) {
+  TempDir dir;
+  for (const char* f : {"detector-v1.json", "detector-v1.onnx", "baseline-v1.json"}) {
+    std::filesystem::copy_file(testing::SourceDir() + "/models/" + f, dir.File(f));
+  }
+  auto write = [&](const char* name, const std::string& text) {
+    testing::WriteFile(dir.File(name), std::vector<uint8_t>(text.begin(), text.end()));
+  };
+  write("garbage.json", "{not json");
+  auto s = DetectorSet::Load(dir.File("garbage.json"));
+  EXPECT_EQ(s.status().code(), Code::kCorrupt);
+  EXPECT_NE(s.status().message().find("not valid JSON"), std::string::npos);
+  write("no-platt.json", R"({"version": "v", "onnx": "detector-v1.onnx", "onnx_sha256": "00"})");
+  s = DetectorSet::Load(dir.File("no-platt.json"));
+  EXPECT_EQ(s.status().code(), Code::kCorrupt);
+  EXPECT_NE(s.status().message().find("missing or mistyped"), std::string::npos);
+  // A baseline whose features are not this build's is refused, not misread.
+  std::ifstream in(dir.File("baseline-v1.json"));
+  auto base = nlohmann::json::parse(in);
+  base["features"][0] = "renamed";
+  write("baseline-v1.json", base.dump());
+  s = DetectorSet::Load(dir.File("detector-v1.json"));
+  EXPECT_EQ(s.status().code(), Code::kCorrupt);
+  EXPECT_NE(s.status().message().find("'renamed'"), std::string::npos);
+  write("baseline-v1.json", "[1, 2");
+  EXPECT_EQ(DetectorSet::Load(dir.File("detector-v1.json")).status().code(), Code::kCorrupt);
+}
+
 TEST(SpectralFeatures, NearestUpsamplingShowsInTheAlignedBlockRatio) {
   auto up = ComputeSpectralFeatures(NearestUpsampled(256, 256, 2));
   auto plain = ComputeSpectralFeatures(ToImage(Pattern(256, 256, 3, 2)));
