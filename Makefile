@@ -4,7 +4,7 @@ BUILD_SAN  ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build demo test test-asan bench fuzz clean
+.PHONY: all deps build demo test test-asan bench fuzz fuzz-build fuzz-smoke clean
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 120
 
@@ -44,19 +44,39 @@ bench: build
 	bench/run-all $(BUILD)
 
 # libFuzzer (clang) on the C2PA/JUMBF/CBOR/metadata parsers and the image
-# decoders, FUZZ_SECONDS each, seeded from the test fixtures. Crashes are
-# saved in $(BUILD_FUZZ)/crashes.
-fuzz: deps
+# decoders, seeded from the test fixtures. Crashes are saved in
+# $(BUILD_FUZZ)/crashes.
+#   make fuzz        explores for FUZZ_SECONDS per target (random seed; the
+#                    corpus grows between runs)
+#   make fuzz-smoke  what CI runs: FUZZ_RUNS inputs per target from the seeds
+#                    alone, with a fixed seed, so a pass here is a pass in CI
+FUZZ_RUNS ?= 40000
+FUZZ_SEED ?= 1
+FUZZ_FLAGS := -rss_limit_mb=2048 -max_len=400000 -artifact_prefix=$(BUILD_FUZZ)/crashes/
+
+fuzz-build: deps
 	@cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DNEEDLE_FUZZ=ON -DNEEDLE_BUILD_TESTS=OFF -DNEEDLE_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target c2pa_fuzzer decode_fuzzer
-	@mkdir -p $(BUILD_FUZZ)/corpus-c2pa $(BUILD_FUZZ)/corpus-decode $(BUILD_FUZZ)/crashes
-	@cp tests/data/c2pa/*.jpg $(BUILD_FUZZ)/corpus-c2pa/
-	@cp samples/*.* tests/data/pdq/synthetic/*.png $(BUILD_FUZZ)/corpus-decode/
-	$(BUILD_FUZZ)/c2pa_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=400000 \
-	  -artifact_prefix=$(BUILD_FUZZ)/crashes/ $(BUILD_FUZZ)/corpus-c2pa
-	$(BUILD_FUZZ)/decode_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=400000 \
-	  -artifact_prefix=$(BUILD_FUZZ)/crashes/ $(BUILD_FUZZ)/corpus-decode
+	@mkdir -p $(BUILD_FUZZ)/crashes
+
+# $(1): corpus folder to fill with the seeds.
+define fuzz_seeds
+	@mkdir -p $(1)-c2pa $(1)-decode
+	@cp tests/data/c2pa/*.jpg samples/*.heic samples/*.webp samples/*.png $(1)-c2pa/
+	@cp samples/*.* tests/data/pdq/synthetic/*.png $(1)-decode/
+endef
+
+fuzz: fuzz-build
+	$(call fuzz_seeds,$(BUILD_FUZZ)/corpus)
+	$(BUILD_FUZZ)/c2pa_fuzzer -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) $(BUILD_FUZZ)/corpus-c2pa
+	$(BUILD_FUZZ)/decode_fuzzer -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) $(BUILD_FUZZ)/corpus-decode
+
+fuzz-smoke: fuzz-build
+	@rm -rf $(BUILD_FUZZ)/smoke-c2pa $(BUILD_FUZZ)/smoke-decode
+	$(call fuzz_seeds,$(BUILD_FUZZ)/smoke)
+	$(BUILD_FUZZ)/c2pa_fuzzer -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) $(FUZZ_FLAGS) $(BUILD_FUZZ)/smoke-c2pa
+	$(BUILD_FUZZ)/decode_fuzzer -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) $(FUZZ_FLAGS) $(BUILD_FUZZ)/smoke-decode
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

@@ -1,6 +1,7 @@
 #include "provenance/exif_evidence.h"
 
 #include <exiv2/exiv2.hpp>
+#include <exiv2/webpimage.hpp>  // not in exiv2.hpp in 0.27
 
 #include <cmath>
 #include <mutex>
@@ -26,15 +27,32 @@ std::string Value(const Exiv2::ExifData& d, const char* key) {
 
 bool Contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
+// exiv2 0.27 picks a parser by magic bytes, including its video parsers
+// (QuickTime, RIFF AVI, Matroska, ASF), which are unmaintained upstream and
+// allocate without bounds on hostile input (our fuzz smoke found a QuickTime
+// `ftyp` box that asks for gigabytes). Only still-image parsers see evidence.
+bool IsStillImageType(int type) {
+  namespace T = Exiv2::ImageType;
+  for (int ok : {T::jpeg, T::tiff, T::png, T::webp, T::bmff, T::gif, T::bmp, T::jp2, T::psd, T::cr2, T::crw, T::mrw,
+                 T::orf, T::raf, T::rw2})
+    if (type == ok) return true;
+  return false;
+}
+
 }  // namespace
 
 ExifEvidence ReadExifEvidence(const uint8_t* data, size_t n, const media::RgbImage* image) {
   static std::once_flag quiet;
-  std::call_once(quiet, [] { Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute); });
+  std::call_once(quiet, [] {
+    Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
+    Exiv2::enableBMFF(true);  // HEIF/AVIF through the image parser, not the QuickTime one
+  });
   ExifEvidence e;
   if (n == 0 || n > (size_t(1) << 31)) return e;
   try {
-    auto img = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(data), long(n));
+    const auto* bytes = reinterpret_cast<const Exiv2::byte*>(data);
+    if (!IsStillImageType(Exiv2::ImageFactory::getType(bytes, long(n)))) return e;
+    auto img = Exiv2::ImageFactory::open(bytes, long(n));
     if (!img.get()) return e;
     img->readMetadata();
     e.read = true;

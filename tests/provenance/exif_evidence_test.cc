@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <exiv2/exiv2.hpp>
+#include <exiv2/quicktimevideo.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -97,6 +98,23 @@ TEST(ExifEvidenceTest, SampleCameraFileAndGarbage) {
   std::vector<uint8_t> junk(1000, 0xFF);
   ExifEvidence j = ReadExifEvidence(junk.data(), junk.size(), nullptr);
   EXPECT_TRUE(ExifFindings(j).empty());
+}
+
+// exiv2's video parsers allocate without bounds on hostile input (a fuzzed
+// QuickTime `ftyp` asked for gigabytes): a movie never reaches them, while a
+// HEIF still goes through exiv2's BMFF image parser.
+TEST(ExifEvidenceTest, VideoContainersNeverReachExiv2) {
+  std::vector<uint8_t> mov = {0, 0, 0, 20, 'f', 't', 'y', 'p', 'q', 't', ' ', ' ', 0, 0, 2, 0, 'q', 't', ' ', ' '};
+  mov.resize(4096, 0x41);
+  ASSERT_EQ(Exiv2::ImageFactory::getType(mov.data(), long(mov.size())), Exiv2::ImageType::qtime);
+  ExifEvidence m = ReadExifEvidence(mov.data(), mov.size(), nullptr);
+  EXPECT_FALSE(m.read);
+  std::vector<uint8_t> avi = {'R', 'I', 'F', 'F', 0, 16, 0, 0, 'A', 'V', 'I', ' ', 'L', 'I', 'S', 'T'};
+  avi.resize(4096, 0x42);
+  EXPECT_FALSE(ReadExifEvidence(avi.data(), avi.size(), nullptr).read);
+
+  auto heic = ReadFile(SourceDir() + "/samples/colorchart.heic");
+  EXPECT_TRUE(ReadExifEvidence(heic.data(), heic.size(), nullptr).read);
 }
 
 }  // namespace
