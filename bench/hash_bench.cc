@@ -12,6 +12,8 @@
 //   PdqCore/*   PDQ from decoded RGB (luma, Jarosz filter, DCT), fullres
 //   Fullres/*   decode + PDQ, the default pipeline
 //   Fast/*      scaled decode + PDQ, the fast pipeline
+//   FastDecode/* the fast pipeline's scaled, luma-only decode alone
+//   FastPdq/*   the fast pipeline's PDQ alone, on that decode
 //   NaiveFilter/* the reference's strided column filter, for the 6.7 trap
 // bench/run-all turns the JSON output into the ratios the issue asks for.
 #include <benchmark/benchmark.h>
@@ -108,10 +110,26 @@ void HashPipeline(benchmark::State& s, hash::Pipeline p) {
   media::DecodeOptions o = hash::DecodeOptionsFor(p, {});
   for (auto _ : s) {
     auto d = media::Decode(b.data(), b.size(), o);
-    benchmark::DoNotOptimize(hash::HashImage(d->image, p));
+    benchmark::DoNotOptimize(hash::HashImage(*d, p));
   }
   SetBytes(s);
 }
+// The fast pipeline's decode alone (scaled, luma only): the rest of Fast/* is PDQ.
+void BM_FastDecode(benchmark::State& s) {
+  const auto& b = Jpeg(s);
+  media::DecodeOptions o = hash::DecodeOptionsFor(hash::Pipeline::kFast, {});
+  for (auto _ : s) benchmark::DoNotOptimize(media::Decode(b.data(), b.size(), o));
+  SetBytes(s);
+}
+
+// The fast pipeline's PDQ alone, on the scaled luma it decodes.
+void BM_FastPdq(benchmark::State& s) {
+  const auto& b = Jpeg(s);
+  auto d = media::Decode(b.data(), b.size(), hash::DecodeOptionsFor(hash::Pipeline::kFast, {}));
+  for (auto _ : s) benchmark::DoNotOptimize(hash::HashImage(*d, hash::Pipeline::kFast));
+  SetBytes(s);
+}
+
 void BM_Fullres(benchmark::State& s) { HashPipeline(s, hash::Pipeline::kFullres); }
 void BM_Fast(benchmark::State& s) { HashPipeline(s, hash::Pipeline::kFast); }
 
@@ -136,6 +154,8 @@ BENCHMARK(BM_Digests) SIZES;
 BENCHMARK(BM_PdqCore) SIZES;
 BENCHMARK(BM_Fullres) SIZES;
 BENCHMARK(BM_Fast) SIZES;
+BENCHMARK(BM_FastDecode) SIZES;
+BENCHMARK(BM_FastPdq) SIZES;
 BENCHMARK(BM_NaiveFilter)->Arg(1024)->Arg(1030)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BlockedFilter)->Arg(1024)->Arg(1030)->Unit(benchmark::kMillisecond);
 

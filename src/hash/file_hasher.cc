@@ -22,12 +22,12 @@ void HashDecoded(const uint8_t* data, size_t n, const HashOptions& options, File
   rec->scale_denom = d.scale_denom;
   rec->warnings = std::move(d.warnings);
   if (options.dihedral || d.orientation != 1) {
-    PdqWithDihedral both = HashImageDihedral(d.image, options.pipeline);
+    PdqWithDihedral both = HashImageDihedral(d, options.pipeline);
     rec->pdq = both.plain;
     if (d.orientation != 1) rec->pdq_oriented = OrientedVariant(both.dihedral, d.orientation);
     if (options.dihedral) rec->dihedral = both.dihedral;
   } else {
-    rec->pdq = HashImage(d.image, options.pipeline);
+    rec->pdq = HashImage(d, options.pipeline);
   }
   if (keep) *keep = std::move(d);
 }

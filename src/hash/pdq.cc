@@ -63,7 +63,10 @@ int PrepareCoefficients(const float* a64, float* b16) {
   return quality;
 }
 
-void Downsample(float* luma, int rows, int cols, float* a64) { internal::Downsample64(luma, rows, cols, a64); }
+void Downsample(float* luma, int rows, int cols, float* a64, Downsampler ds) {
+  if (ds == Downsampler::kSampledTent) internal::Downsample64Tent(luma, rows, cols, a64);
+  else internal::Downsample64(luma, rows, cols, a64);
+}
 
 // Dihedral transforms in the DCT domain (pdq.md §3). v = B[i][j].
 template <typename F>
@@ -159,26 +162,17 @@ void LumaFromRgb(const uint8_t* __restrict rgb, size_t npixels, float* __restric
   }
 }
 
-PdqHash PdqFromLuma(float* luma, int rows, int cols) {
+namespace {
+PdqHash FromA64(const float* a64) {
   PdqHash out;
-  if (rows < kMinHashableDim || cols < kMinHashableDim) return out;
-  float a64[64 * 64];
-  if (rows == 64 && cols == 64) {
-    std::memcpy(a64, luma, sizeof a64);  // the reference's shortcut
-  } else {
-    Downsample(luma, rows, cols, a64);
-  }
   float b16[256];
   out.quality = PrepareCoefficients(a64, b16);
   out.hash = internal::ThresholdAtMedian(b16);
   return out;
 }
 
-PdqDihedral PdqDihedralFromLuma(float* luma, int rows, int cols) {
+PdqDihedral DihedralFromA64(const float* a64) {
   PdqDihedral d;
-  if (rows < kMinHashableDim || cols < kMinHashableDim) return d;
-  float a64[64 * 64];
-  Downsample(luma, rows, cols, a64);
   float b[256];
   d.quality = PrepareCoefficients(a64, b);
   auto odd = [](int x) { return (x & 1) != 0; };
@@ -193,6 +187,27 @@ PdqDihedral PdqDihedralFromLuma(float* luma, int rows, int cols) {
   return d;
 }
 
+bool Hashable(int rows, int cols) { return rows >= kMinHashableDim && cols >= kMinHashableDim; }
+}  // namespace
+
+PdqHash PdqFromLuma(float* luma, int rows, int cols, Downsampler ds) {
+  if (!Hashable(rows, cols)) return {};
+  float a64[64 * 64];
+  if (rows == 64 && cols == 64) {
+    std::memcpy(a64, luma, sizeof a64);  // the reference's shortcut
+  } else {
+    Downsample(luma, rows, cols, a64, ds);
+  }
+  return FromA64(a64);
+}
+
+PdqDihedral PdqDihedralFromLuma(float* luma, int rows, int cols, Downsampler ds) {
+  if (!Hashable(rows, cols)) return {};
+  float a64[64 * 64];
+  Downsample(luma, rows, cols, a64, ds);
+  return DihedralFromA64(a64);
+}
+
 namespace {
 float* Luma(const uint8_t* px, size_t n, int channels) {
   float* luma = internal::ThreadScratch(3, n);
@@ -205,12 +220,22 @@ float* Luma(const uint8_t* px, size_t n, int channels) {
 }
 }  // namespace
 
-PdqHash PdqFromRgb(const uint8_t* px, int width, int height, int channels) {
-  return PdqFromLuma(Luma(px, static_cast<size_t>(width) * height, channels), height, width);
+PdqHash PdqFromRgb(const uint8_t* px, int width, int height, int channels, Downsampler ds) {
+  if (ds == Downsampler::kSampledTent && channels == 1 && Hashable(height, width) && !(width == 64 && height == 64)) {
+    float a64[64 * 64];
+    internal::Downsample64Tent(px, height, width, a64);  // straight from 8-bit luma
+    return FromA64(a64);
+  }
+  return PdqFromLuma(Luma(px, static_cast<size_t>(width) * height, channels), height, width, ds);
 }
 
-PdqDihedral PdqDihedralFromRgb(const uint8_t* px, int width, int height, int channels) {
-  return PdqDihedralFromLuma(Luma(px, static_cast<size_t>(width) * height, channels), height, width);
+PdqDihedral PdqDihedralFromRgb(const uint8_t* px, int width, int height, int channels, Downsampler ds) {
+  if (ds == Downsampler::kSampledTent && channels == 1 && Hashable(height, width)) {
+    float a64[64 * 64];
+    internal::Downsample64Tent(px, height, width, a64);
+    return DihedralFromA64(a64);
+  }
+  return PdqDihedralFromLuma(Luma(px, static_cast<size_t>(width) * height, channels), height, width, ds);
 }
 
 const Hash256& OrientedVariant(const PdqDihedral& d, int orientation) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "hash/pdq.h"
 
@@ -235,5 +236,85 @@ void Downsample64(float* luma, int rows, int cols, float* out64) {
   for (int i = 0; i < 64; ++i)
     for (int j = 0; j < 64; ++j) out64[i * 64 + j] = compact2[size_t(srow[i]) * 64 + j];
 }
+
+namespace {
+
+// Two edge-normalised box passes of window `full` (the reference's
+// box1DFloat twice) are one linear filter; these are its weights at the 64
+// sample positions, computed in double. BoxLanes' output o averages inputs
+// [max(0, o - full + half), min(len - 1, o + half - 1)], half = (full + 2) / 2.
+struct TentTaps {
+  int first[64];            // first input position of sample s
+  int ntaps = 0;            // taps per sample (the widest one; others padded with 0)
+  std::vector<float> w;     // 64 x ntaps
+};
+TentTaps SampledTent(int len, int full, const int* samples) {
+  const int half = (full + 2) / 2;
+  auto lo = [&](int o) { return std::max(0, o - full + half); };
+  auto hi = [&](int o) { return std::min(len - 1, o + half - 1); };
+  TentTaps t;
+  t.ntaps = std::min(2 * full, len);  // a tent spans 2 * full - 1 inputs
+  t.w.assign(size_t(64) * t.ntaps, 0.0f);
+  std::vector<double> acc(size_t(t.ntaps));
+  for (int s = 0; s < 64; ++s) {
+    const int c = samples[s];
+    const int first = std::min(lo(lo(c)), len - t.ntaps);  // in bounds, still <= every tap
+    t.first[s] = first;
+    std::fill(acc.begin(), acc.end(), 0.0);
+    const double n2 = hi(c) - lo(c) + 1;
+    for (int j = lo(c); j <= hi(c); ++j) {
+      const double n1 = hi(j) - lo(j) + 1;
+      for (int x = lo(j); x <= hi(j); ++x) acc[size_t(x - first)] += 1.0 / (n1 * n2);
+    }
+    for (int k = 0; k < t.ntaps; ++k) t.w[size_t(s) * t.ntaps + k] = static_cast<float>(acc[size_t(k)]);
+  }
+  return t;
+}
+
+// Column filter at the 64 sampled rows, along whole rows (contiguous, so it
+// vectorises without transposes): mid[i][x] = sum_k w[i][k] * in[first_i + k][x].
+template <typename T>
+NEEDLE_CLONES void TentRows(const TentTaps& tv, const T* __restrict in, int cols, float* __restrict mid) {
+  for (int i = 0; i < 64; ++i) {
+    float* y = mid + size_t(i) * cols;
+    for (int x = 0; x < cols; ++x) y[x] = 0.0f;
+    const float* wi = &tv.w[size_t(i) * tv.ntaps];
+    for (int k = 0; k < tv.ntaps; ++k) {
+      const float wk = wi[k];
+      const T* row = in + size_t(tv.first[i] + k) * cols;
+      for (int x = 0; x < cols; ++x) y[x] += wk * static_cast<float>(row[x]);
+    }
+  }
+}
+
+template <typename T>
+void Tent(const T* luma, int rows, int cols, float* out64) {
+  int srow[64], scol[64];
+  for (int i = 0; i < 64; ++i) {
+    srow[i] = static_cast<int>(((i + 0.5) * rows) / 64);
+    scol[i] = static_cast<int>(((i + 0.5) * cols) / 64);
+  }
+  const TentTaps th = SampledTent(cols, JaroszWindow(cols, 64), scol);
+  const TentTaps tv = SampledTent(rows, JaroszWindow(rows, 64), srow);
+  // The filters are separable and commute: columns first at the 64 sampled
+  // rows (64 x cols), then rows at the 64 sampled columns (64 x 64 x taps).
+  float* mid = ThreadScratch(1, size_t(64) * cols);
+  TentRows(tv, luma, cols, mid);
+  for (int i = 0; i < 64; ++i) {
+    const float* y = mid + size_t(i) * cols;
+    for (int s = 0; s < 64; ++s) {
+      const float* ws = &th.w[size_t(s) * th.ntaps];
+      const float* x = y + th.first[s];
+      float acc = 0.0f;
+      for (int k = 0; k < th.ntaps; ++k) acc += ws[k] * x[k];
+      out64[i * 64 + s] = acc;
+    }
+  }
+}
+
+}  // namespace
+
+void Downsample64Tent(const float* luma, int rows, int cols, float* out64) { Tent(luma, rows, cols, out64); }
+void Downsample64Tent(const uint8_t* grey, int rows, int cols, float* out64) { Tent(grey, rows, cols, out64); }
 
 }  // namespace needle::hash::internal

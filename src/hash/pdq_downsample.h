@@ -12,11 +12,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace needle::hash::internal {
 
 // Filters `luma` (rows x cols, overwritten) and writes the 64x64 samples.
 void Downsample64(float* luma, int rows, int cols, float* out64x64);
+
+// The same filter evaluated only where it is sampled: the two box passes in
+// each direction folded into one tent of 2 x window taps (weights in double),
+// applied at the 64 sampled rows of every column, then at the 64 sampled
+// columns. Equal to Downsample64 in exact arithmetic, not bit for bit (float
+// sums in another order). For the approximate fast pipeline; the grey
+// overload reads 8-bit luma directly (no float copy of the image).
+void Downsample64Tent(const float* luma, int rows, int cols, float* out64x64);
+void Downsample64Tent(const uint8_t* grey, int rows, int cols, float* out64x64);
 
 // Uninitialised per-thread scratch of at least n floats in `slot` (0..3).
 // Valid until the next call with the same slot on this thread.

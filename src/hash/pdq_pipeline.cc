@@ -52,17 +52,22 @@ namespace {
 bool NeedsCimgResize(const media::RgbImage& im, Pipeline p) {
   return p == Pipeline::kCimg512 && (im.width > 512 || im.height > 512);
 }
+Downsampler DownsamplerFor(const media::DecodedImage& d, Pipeline p) {
+  return p == Pipeline::kFast && d.scale_denom > 1 ? Downsampler::kSampledTent : Downsampler::kReference;
+}
 }  // namespace
 
-PdqHash HashImage(const media::RgbImage& image, Pipeline p) {
+PdqHash HashImage(const media::DecodedImage& decoded, Pipeline p) {
+  const media::RgbImage& image = decoded.image;
   if (NeedsCimgResize(image, p)) {
     media::RgbImage small = ResizeNearest512(image);
     return PdqFromRgb(small.rgb.data(), small.width, small.height, small.channels);
   }
-  return PdqFromRgb(image.rgb.data(), image.width, image.height, image.channels);
+  return PdqFromRgb(image.rgb.data(), image.width, image.height, image.channels, DownsamplerFor(decoded, p));
 }
 
-PdqWithDihedral HashImageDihedral(const media::RgbImage& image, Pipeline p) {
+PdqWithDihedral HashImageDihedral(const media::DecodedImage& decoded, Pipeline p) {
+  const media::RgbImage& image = decoded.image;
   media::RgbImage small;
   const media::RgbImage* im = &image;
   if (NeedsCimgResize(image, p)) {
@@ -70,7 +75,7 @@ PdqWithDihedral HashImageDihedral(const media::RgbImage& image, Pipeline p) {
     im = &small;
   }
   PdqWithDihedral out;
-  out.dihedral = PdqDihedralFromRgb(im->rgb.data(), im->width, im->height, im->channels);
+  out.dihedral = PdqDihedralFromRgb(im->rgb.data(), im->width, im->height, im->channels, DownsamplerFor(decoded, p));
   // Only exactly 64x64 input takes the plain entry point's shortcut, where
   // the two entry points can disagree (pdq.md §2.3 step 5).
   if (im->width == 64 && im->height == 64) out.plain = PdqFromRgb(im->rgb.data(), 64, 64, im->channels);

@@ -37,15 +37,16 @@ std::optional<Pipeline> ParsePipeline(std::string_view name);
 media::DecodeOptions DecodeOptionsFor(Pipeline p, media::DecodeOptions base, int fast_min_short_side = 0);
 
 // Hash a decoded image under a pipeline (the decode already honoured
-// DecodeOptionsFor). `dihedral` also fills the eight variants.
-PdqHash HashImage(const media::RgbImage& image, Pipeline p);
+// DecodeOptionsFor). A JPEG the fast pipeline decoded at reduced scale is
+// filtered rows first (Downsampler::kSampledTent); everything else exactly.
+PdqHash HashImage(const media::DecodedImage& decoded, Pipeline p);
 
 // The plain hash and the eight variants from one downsample.
 struct PdqWithDihedral {
   PdqHash plain;
   PdqDihedral dihedral;
 };
-PdqWithDihedral HashImageDihedral(const media::RgbImage& image, Pipeline p);
+PdqWithDihedral HashImageDihedral(const media::DecodedImage& decoded, Pipeline p);
 
 // The cimg512 pre-resize: 512x512 nearest neighbour, source index x*W/512.
 media::RgbImage ResizeNearest512(const media::RgbImage& image);

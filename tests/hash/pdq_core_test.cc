@@ -3,6 +3,7 @@
 // every shape (including power-of-two widths and sizes below one block).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -50,6 +51,44 @@ TEST(PdqCoreTest, PrunedDownsampleEqualsFullFilterThenDecimate) {
     internal::Downsample64(a.data(), rows, cols, got);
     ASSERT_EQ(0, std::memcmp(want, got, sizeof want)) << rows << "x" << cols;
   }
+}
+
+TEST(PdqCoreTest, SampledTentEqualsReferenceFilterUpToRounding) {
+  // The fast pipeline's downsampler folds the box passes into tent weights
+  // evaluated only at the samples: the same linear filter, other float order.
+  const int shapes[][2] = {{5, 5}, {6, 63}, {63, 65}, {65, 64}, {129, 127}, {300, 200}, {456, 608},
+                           {1004, 1600}, {17, 1031}, {2000, 33}, {760, 1008}};
+  for (auto [rows, cols] : shapes) {
+    std::mt19937 rng(rows * 5 + cols);
+    std::vector<uint8_t> grey(size_t(rows) * cols);
+    for (auto& g : grey) g = uint8_t(rng());
+    std::vector<float> luma(grey.begin(), grey.end()), copy = luma;
+    float want[64 * 64], from_float[64 * 64], from_grey[64 * 64];
+    internal::Downsample64(luma.data(), rows, cols, want);
+    internal::Downsample64Tent(copy.data(), rows, cols, from_float);
+    internal::Downsample64Tent(grey.data(), rows, cols, from_grey);
+    for (int i = 0; i < 64 * 64; ++i) {
+      ASSERT_NEAR(from_float[i], want[i], 2e-3f) << rows << "x" << cols << " sample " << i;
+      ASSERT_EQ(from_float[i], from_grey[i]) << rows << "x" << cols << " sample " << i;
+    }
+  }
+}
+
+TEST(PdqCoreTest, SampledTentHashesStayWithinAFewBitsOfTheReference) {
+  // Smooth content, where bits are stable: rounding differences flip none or
+  // almost none of them.
+  const int rows = 456, cols = 608;
+  std::vector<uint8_t> grey(size_t(rows) * cols);
+  for (int y = 0; y < rows; ++y)
+    for (int x = 0; x < cols; ++x)
+      grey[size_t(y) * cols + x] = uint8_t(128 + 60 * std::sin(x * 0.013 + y * 0.007) + 50 * std::cos(y * 0.021 - x * 0.004));
+  PdqHash ref = PdqFromRgb(grey.data(), cols, rows, 1);
+  PdqHash tent = PdqFromRgb(grey.data(), cols, rows, 1, Downsampler::kSampledTent);
+  EXPECT_EQ(ref.quality, tent.quality);
+  EXPECT_LE(Distance(ref.hash, tent.hash), 2);
+  PdqDihedral dref = PdqDihedralFromRgb(grey.data(), cols, rows, 1);
+  PdqDihedral dtent = PdqDihedralFromRgb(grey.data(), cols, rows, 1, Downsampler::kSampledTent);
+  EXPECT_LE(Distance(dref.rot90, dtent.rot90), 2);
 }
 
 TEST(PdqCoreTest, WindowSizesFollowTheReference) {
