@@ -1,5 +1,6 @@
 #include "index/hamming.h"
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 
@@ -101,6 +102,27 @@ bool SetSimdLevel(SimdLevel level) {
   Level() = level;
   return true;
 }
+
+size_t NearBytes(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out) {
+  if (Level() >= SimdLevel::kAvx2) return internal::NearBytesAvx2(bytes, n, q, budget, base, out);
+  return internal::NearBytesScalar(bytes, n, q, budget, base, out);
+}
+
+namespace internal {
+size_t NearBytesScalar(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out) {
+  static const auto kPop = [] {
+    std::array<uint8_t, 256> t{};
+    for (int v = 0; v < 256; ++v) t[size_t(v)] = static_cast<uint8_t>(__builtin_popcount(unsigned(v)));
+    return t;
+  }();
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    out[k] = base + static_cast<uint32_t>(i);
+    k += kPop[bytes[i] ^ q] <= budget;
+  }
+  return k;
+}
+}  // namespace internal
 
 size_t RangeScan(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
                  uint16_t* dist) {

@@ -26,7 +26,15 @@ const char* SimdLevelName(SimdLevel level);
 size_t RangeScan(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* out_idx,
                  uint16_t* out_dist);
 
+// Appends to `out` every i < n (as base + i) whose byte is within `budget`
+// bits of q: popcount(bytes[i] ^ q) <= budget. Returns the number appended;
+// `out` must have room for n. The bucket scan of the multi-index tables.
+// Reads up to 31 bytes past bytes + n (callers pad their arrays).
+size_t NearBytes(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
+
 namespace internal {
+size_t NearBytesScalar(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
+size_t NearBytesAvx2(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
 size_t RangeScanScalar(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
                        uint16_t* dist);
 size_t RangeScanPopcnt(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,

@@ -28,4 +28,37 @@ size_t RangeScanAvx2(const hash::Hash256& q, const hash::Hash256* codes, size_t 
   return k;
 }
 
+// 32 bytes per step: xor, nibble-table popcount, compare, then the set bits
+// of the mask become indices.
+size_t NearBytesAvx2(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out) {
+  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2,
+                                       2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0f);
+  const __m256i qv = _mm256_set1_epi8(static_cast<char>(q));
+  const __m256i limit = _mm256_set1_epi8(static_cast<char>(budget + 1));
+  size_t k = 0, i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i x = _mm256_xor_si256(qv, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes + i)));
+    __m256i cnt = _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, low)),
+                                  _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
+    uint32_t m = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(limit, cnt)));
+    while (m) {
+      out[k++] = base + static_cast<uint32_t>(i) + static_cast<uint32_t>(__builtin_ctz(m));
+      m &= m - 1;
+    }
+  }
+  if (i < n) {  // the tail: a whole block (the caller's padding), masked to n - i
+    __m256i x = _mm256_xor_si256(qv, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes + i)));
+    __m256i cnt = _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, low)),
+                                  _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
+    uint32_t m = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(limit, cnt)));
+    m &= (n - i) >= 32 ? ~0u : ((1u << (n - i)) - 1);
+    while (m) {
+      out[k++] = base + static_cast<uint32_t>(i) + static_cast<uint32_t>(__builtin_ctz(m));
+      m &= m - 1;
+    }
+  }
+  return k;
+}
+
 }  // namespace needle::index::internal

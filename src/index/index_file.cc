@@ -13,9 +13,8 @@ namespace needle::index {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'D', 'L', 'P', 'D', 'Q', 'X', '1'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: 11 tables of 23-24 bits with low-bit bytes
 constexpr size_t kAlign = 64;
-constexpr size_t kOffsetsLen = size_t(MihIndex::kTables) * 65537;
 
 size_t Align(size_t x) { return (x + kAlign - 1) & ~(kAlign - 1); }
 
@@ -52,6 +51,7 @@ Status WriteIndexFile(const std::string& path, uint64_t generation,
     ok = ok && WriteAll(f, s.codes.data(), s.codes.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.ids.data(), s.ids.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.offsets.data(), s.offsets.size_bytes()) && Pad(f);
+    ok = ok && WriteAll(f, s.low_bits.data(), s.low_bits.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.postings.data(), s.postings.size_bytes()) && Pad(f);
   }
   ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
@@ -103,18 +103,23 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
     if (!need(n * 4)) return Corrupt(path + ": truncated ids");
     s.ids = {reinterpret_cast<const uint32_t*>(p + off), n};
     off = Align(off + n * 4);
-    if (!need(kOffsetsLen * 4)) return Corrupt(path + ": truncated offsets");
-    s.offsets = {reinterpret_cast<const uint32_t*>(p + off), kOffsetsLen};
-    off = Align(off + kOffsetsLen * 4);
-    const size_t plen = size_t(MihIndex::kTables - 1) * 3 * n + 1;
+    const size_t olen = MihIndex::OffsetsLen();
+    if (!need(olen * 4)) return Corrupt(path + ": truncated offsets");
+    s.offsets = {reinterpret_cast<const uint32_t*>(p + off), olen};
+    off = Align(off + olen * 4);
+    const size_t llen = MihIndex::LowBitsLen(n);
+    if (!need(llen)) return Corrupt(path + ": truncated low bits");
+    s.low_bits = {p + off, llen};
+    off = Align(off + llen);
+    const size_t plen = MihIndex::PostingsLen(n);
     if (!need(plen)) return Corrupt(path + ": truncated postings");
     s.postings = {p + off, plen};
     off = Align(off + plen);
     // Offsets must be monotone and end at n, or Search would read outside.
     for (int k = 0; k < MihIndex::kTables; ++k) {
-      const uint32_t* o = s.offsets.data() + size_t(k) * 65537;
-      if (o[0] != 0 || o[65536] != n) return Corrupt(path + ": bad offsets");
-      for (size_t b = 0; b < 65536; ++b)
+      const uint32_t* o = s.offsets.data() + size_t(k) * (MihIndex::kBuckets + 1);
+      if (o[0] != 0 || o[MihIndex::kBuckets] != n) return Corrupt(path + ": bad offsets");
+      for (size_t b = 0; b < MihIndex::kBuckets; ++b)
         if (o[b] > o[b + 1]) return Corrupt(path + ": bad offsets");
     }
     // Every posting must name a position inside the segment.

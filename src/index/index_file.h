@@ -3,9 +3,12 @@
 // page cache shares it between processes.
 //
 // Format (little-endian, every section 64-byte aligned):
-//   header  "NDLPDQX1" | u32 version=1 | u32 segments | u64 generation
+//   header  "NDLPDQX1" | u32 version=2 | u32 segments | u64 generation
 //   per segment: u64 n, then sections codes[n] (32 B), ids[n] (u32),
-//                offsets[16 x 65537] (u32), postings[15 x 3n + 1] (u8)
+//                offsets[11 x 65537] (u32), low bits[11 x n] (u8),
+//                postings[10 x 3n + 1] (u8)
+// Another version (an older needle's) reads as kCorrupt; the store then
+// rebuilds the index from its entries and rewrites the snapshot.
 // `generation` is the store's change counter the snapshot was built at; a
 // snapshot whose generation differs from the store's is stale.
 #pragma once

@@ -44,5 +44,27 @@ TEST(HammingTest, EveryLevelEqualsScalar) {
   SetSimdLevel(saved);
 }
 
+TEST(HammingTest, NearBytesEveryLevelEqualsBruteForce) {
+  // The bucket scan of the index: every length (SIMD blocks and the masked
+  // tail over the caller's 32 bytes of padding) and every budget.
+  std::mt19937_64 rng(9);
+  std::vector<uint8_t> bytes(300 + 32);
+  for (auto& b : bytes) b = static_cast<uint8_t>(rng());
+  const SimdLevel saved = ActiveSimdLevel();
+  for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (!SetSimdLevel(l)) continue;
+    for (size_t n : {0, 1, 5, 31, 32, 33, 63, 64, 65, 100, 300})
+      for (int budget = 0; budget <= 8; ++budget) {
+        const uint8_t q = static_cast<uint8_t>(n * 37 + budget);
+        std::vector<uint32_t> got(n + 1), want;
+        for (size_t i = 0; i < n; ++i)
+          if (__builtin_popcount(unsigned(bytes[i] ^ q)) <= budget) want.push_back(1000 + uint32_t(i));
+        got.resize(NearBytes(bytes.data(), n, q, budget, 1000, got.data()));
+        ASSERT_EQ(got, want) << SimdLevelName(l) << " n=" << n << " budget=" << budget;
+      }
+  }
+  SetSimdLevel(saved);
+}
+
 }  // namespace
 }  // namespace needle::index

@@ -116,6 +116,29 @@ TEST(LiveIndexMemoryTest, RepeatedUpdatesStayBounded) {
   EXPECT_LE(max_stored, 2000u);  // never more than 2x the live set
 }
 
+TEST(MihIndexTest, EveryRadiusAroundThePigeonholeStepsEqualsBruteForce) {
+  // t = floor(r / 11) changes at 11, 22, 33, 44; beyond t = 4 (r >= 55) the
+  // index scans. Codes near each other (clustered) and not (uniform).
+  for (Distribution d : {Distribution::kUniform, Distribution::kClustered}) {
+    auto codes = MakeCodes(20000, d, 21);
+    std::vector<uint32_t> ids(codes.size());
+    std::map<uint32_t, hash::Hash256> live;
+    for (uint32_t i = 0; i < ids.size(); ++i) {
+      ids[i] = i * 7 + 3;
+      live[ids[i]] = codes[i];
+    }
+    auto mih = MihIndex::Build(codes, ids);
+    auto queries = MakeQueries(codes, 10, d, 22);
+    for (int r : {0, 1, 10, 11, 21, 22, 32, 33, 43, 44, 54, 55, 64, 100}) {
+      for (const auto& q : queries) {
+        std::vector<RangeHit> hits;
+        mih->Search(q, r, &hits);
+        ASSERT_EQ(Sorted(hits), Oracle(live, q, r)) << "radius " << r;
+      }
+    }
+  }
+}
+
 TEST(MihIndexTest, NeedlesVsHaystackGiveTheReference250Pairs) {
   const std::string dir = ::needle::testing::DataDir() + "/pdq/";
   auto read = [](const std::string& path) {
