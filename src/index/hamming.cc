@@ -108,13 +108,30 @@ size_t NearBytes(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t
   return internal::NearBytesScalar(bytes, n, q, budget, base, out);
 }
 
+size_t NearEntries(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out) {
+  if (Level() >= SimdLevel::kAvx2) return internal::NearEntriesAvx2(e, n, q, budget, out);
+  return internal::NearEntriesScalar(e, n, q, budget, out);
+}
+
 namespace internal {
+namespace {
+const std::array<uint8_t, 256> kPop = [] {
+  std::array<uint8_t, 256> t{};
+  for (int v = 0; v < 256; ++v) t[size_t(v)] = static_cast<uint8_t>(__builtin_popcount(unsigned(v)));
+  return t;
+}();
+}  // namespace
+
+size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    out[k] = e[i] >> 8;
+    k += kPop[(e[i] ^ q) & 0xff] <= budget;
+  }
+  return k;
+}
+
 size_t NearBytesScalar(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out) {
-  static const auto kPop = [] {
-    std::array<uint8_t, 256> t{};
-    for (int v = 0; v < 256; ++v) t[size_t(v)] = static_cast<uint8_t>(__builtin_popcount(unsigned(v)));
-    return t;
-  }();
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
     out[k] = base + static_cast<uint32_t>(i);

@@ -32,7 +32,14 @@ size_t RangeScan(const hash::Hash256& q, const hash::Hash256* codes, size_t n, i
 // Reads up to 31 bytes past bytes + n (callers pad their arrays).
 size_t NearBytes(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
 
+// The same over 32-bit entries `low | value << 8`: appends value (e >> 8) of
+// every entry whose low byte is within `budget` bits of q. Reads up to 7
+// entries past e + n (callers pad their arrays).
+size_t NearEntries(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out);
+
 namespace internal {
+size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out);
+size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out);
 size_t NearBytesScalar(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
 size_t NearBytesAvx2(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
 size_t RangeScanScalar(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,

@@ -61,4 +61,29 @@ size_t NearBytesAvx2(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint
   return k;
 }
 
+// 8 entries per step: the low byte's popcount by nibble table (the other
+// bytes masked to zero), a 32-bit compare, one mask bit per entry.
+size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out) {
+  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2,
+                                       2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi32(0x0f);
+  const __m256i qv = _mm256_set1_epi32(q);
+  const __m256i byte0 = _mm256_set1_epi32(0xff);
+  const __m256i limit = _mm256_set1_epi32(budget + 1);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i += 8) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(e + i));
+    __m256i x = _mm256_and_si256(_mm256_xor_si256(v, qv), byte0);
+    __m256i cnt = _mm256_add_epi32(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, low)),
+                                   _mm256_shuffle_epi8(lut, _mm256_srli_epi32(x, 4)));
+    uint32_t m = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, cnt))));
+    if (n - i < 8) m &= (1u << (n - i)) - 1;  // the tail: entries past n are the caller's padding
+    while (m) {
+      out[k++] = e[i + static_cast<size_t>(__builtin_ctz(m))] >> 8;
+      m &= m - 1;
+    }
+  }
+  return k;
+}
+
 }  // namespace needle::index::internal

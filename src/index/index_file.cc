@@ -13,7 +13,7 @@ namespace needle::index {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'D', 'L', 'P', 'D', 'Q', 'X', '1'};
-constexpr uint32_t kVersion = 2;  // 2: 11 tables of 23-24 bits with low-bit bytes
+constexpr uint32_t kVersion = 2;  // 2: 11 tables of 23-24 bits, 32-bit entries
 constexpr size_t kAlign = 64;
 
 size_t Align(size_t x) { return (x + kAlign - 1) & ~(kAlign - 1); }
@@ -46,13 +46,13 @@ Status WriteIndexFile(const std::string& path, uint64_t generation,
   ok = ok && WriteAll(f, &v, 4) && WriteAll(f, &nseg, 4) && WriteAll(f, &generation, 8) && Pad(f);
   for (const auto& seg : segments) {
     auto s = seg->sections();
-    uint64_t n = s.codes.size();
-    ok = ok && WriteAll(f, &n, 8) && Pad(f);
+    uint64_t n = s.codes.size(), top = uint64_t(s.top_bits);
+    ok = ok && WriteAll(f, &n, 8) && WriteAll(f, &top, 8) && Pad(f);
     ok = ok && WriteAll(f, s.codes.data(), s.codes.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.ids.data(), s.ids.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.offsets.data(), s.offsets.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.low_bits.data(), s.low_bits.size_bytes()) && Pad(f);
-    ok = ok && WriteAll(f, s.postings.data(), s.postings.size_bytes()) && Pad(f);
+    ok = ok && WriteAll(f, s.entries.data(), s.entries.size_bytes()) && Pad(f);
   }
   ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
   ok = (std::fclose(f) == 0) && ok;
@@ -91,19 +91,23 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
   size_t off = Align(24);
   auto need = [&](size_t bytes) { return off <= size && bytes <= size - off; };
   for (uint32_t i = 0; i < nseg; ++i) {
-    if (!need(8)) return Corrupt(path + ": truncated");
-    uint64_t n;
+    if (!need(16)) return Corrupt(path + ": truncated");
+    uint64_t n, top;
     std::memcpy(&n, p + off, 8);
+    std::memcpy(&top, p + off + 8, 8);
     if (n > MihIndex::kMaxCodes) return Corrupt(path + ": segment too large");
-    off = Align(off + 8);
+    if (top < uint64_t(MihIndex::kMinTopBits) || top > uint64_t(MihIndex::kMaxTopBits))
+      return Corrupt(path + ": bad bucket width");
+    off = Align(off + 16);
     MihIndex::Sections s;
+    s.top_bits = int(top);
     if (!need(n * 32)) return Corrupt(path + ": truncated codes");
     s.codes = {reinterpret_cast<const hash::Hash256*>(p + off), n};
     off = Align(off + n * 32);
     if (!need(n * 4)) return Corrupt(path + ": truncated ids");
     s.ids = {reinterpret_cast<const uint32_t*>(p + off), n};
     off = Align(off + n * 4);
-    const size_t olen = MihIndex::OffsetsLen();
+    const size_t olen = MihIndex::OffsetsLen(s.top_bits);
     if (!need(olen * 4)) return Corrupt(path + ": truncated offsets");
     s.offsets = {reinterpret_cast<const uint32_t*>(p + off), olen};
     off = Align(off + olen * 4);
@@ -111,22 +115,21 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
     if (!need(llen)) return Corrupt(path + ": truncated low bits");
     s.low_bits = {p + off, llen};
     off = Align(off + llen);
-    const size_t plen = MihIndex::PostingsLen(n);
-    if (!need(plen)) return Corrupt(path + ": truncated postings");
-    s.postings = {p + off, plen};
-    off = Align(off + plen);
+    const size_t elen = MihIndex::EntriesLen(n);
+    if (!need(elen * 4)) return Corrupt(path + ": truncated entries");
+    s.entries = {reinterpret_cast<const uint32_t*>(p + off), elen};
+    off = Align(off + elen * 4);
     // Offsets must be monotone and end at n, or Search would read outside.
     for (int k = 0; k < MihIndex::kTables; ++k) {
-      const uint32_t* o = s.offsets.data() + size_t(k) * (MihIndex::kBuckets + 1);
-      if (o[0] != 0 || o[MihIndex::kBuckets] != n) return Corrupt(path + ": bad offsets");
-      for (size_t b = 0; b < MihIndex::kBuckets; ++b)
+      const size_t buckets = size_t(1) << s.top_bits;
+      const uint32_t* o = s.offsets.data() + size_t(k) * (buckets + 1);
+      if (o[0] != 0 || o[buckets] != n) return Corrupt(path + ": bad offsets");
+      for (size_t b = 0; b < buckets; ++b)
         if (o[b] > o[b + 1]) return Corrupt(path + ": bad offsets");
     }
-    // Every posting must name a position inside the segment.
-    for (size_t i = 0; i + 1 < plen; i += 3) {
-      uint32_t pos = s.postings[i] | (s.postings[i + 1] << 8) | (uint32_t(s.postings[i + 2]) << 16);
-      if (pos >= n) return Corrupt(path + ": bad posting");
-    }
+    // Every entry must name a position inside the segment (the padding is never read as one).
+    for (size_t i = 0; i + 8 < elen; ++i)
+      if ((s.entries[i] >> 8) >= n) return Corrupt(path + ": bad entry");
     snap.segments.push_back(MihIndex::FromSections(s, map));
   }
   if (off != size) return Corrupt(path + ": " + std::to_string(size - std::min(off, size)) + " unexpected trailing bytes or truncated");

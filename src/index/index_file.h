@@ -4,9 +4,10 @@
 //
 // Format (little-endian, every section 64-byte aligned):
 //   header  "NDLPDQX1" | u32 version=2 | u32 segments | u64 generation
-//   per segment: u64 n, then sections codes[n] (32 B), ids[n] (u32),
-//                offsets[11 x 65537] (u32), low bits[11 x n] (u8),
-//                postings[10 x 3n + 1] (u8)
+//   per segment: u64 n, u64 top_bits (16-18), then sections codes[n] (32 B),
+//                ids[n] (u32), offsets[11 x (2^top_bits + 1)] (u32),
+//                low bits[n + 32] (u8, table 0), entries[10 x n + 8] (u32,
+//                low | position << 8, tables 1-10)
 // Another version (an older needle's) reads as kCorrupt; the store then
 // rebuilds the index from its entries and rewrites the snapshot.
 // `generation` is the store's change counter the snapshot was built at; a

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <numeric>
 
@@ -9,9 +10,6 @@
 
 namespace needle::index {
 namespace {
-
-constexpr int kTopBits = 16;
-constexpr size_t kBuckets = MihIndex::kBuckets;
 
 struct Layout {
   int start[MihIndex::kTables];
@@ -30,22 +28,22 @@ constexpr Layout MakeLayout() {
 constexpr Layout kLayout = MakeLayout();
 static_assert(kLayout.start[MihIndex::kTables - 1] + kLayout.bits[MihIndex::kTables - 1] == 256);
 
-int LowBits(int k) { return kLayout.bits[k] - kTopBits; }
-
-// Beyond this t (radius >= 55) the tables visit most buckets: scan instead.
+// Beyond this threshold (radius >= 55) the tables visit most buckets: scan.
 constexpr int kMaxTableT = 4;
 
-// The 16-bit masks of each weight 0..kMaxTableT.
-const std::vector<uint16_t>& MasksOfWeight(int w) {
-  static const std::array<std::vector<uint16_t>, kMaxTableT + 1> masks = [] {
-    std::array<std::vector<uint16_t>, kMaxTableT + 1> m;
-    for (uint32_t v = 0; v < kBuckets; ++v) {
-      int c = __builtin_popcount(v);
-      if (c <= kMaxTableT) m[size_t(c)].push_back(static_cast<uint16_t>(v));
-    }
-    return m;
+// The masks of each weight 0..kMaxTableT over `top_bits` bits.
+const std::vector<uint32_t>& MasksOfWeight(int top_bits, int w) {
+  using Table = std::array<std::vector<uint32_t>, kMaxTableT + 1>;
+  static const std::array<Table, MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1> masks = [] {
+    std::array<Table, MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1> all;
+    for (int tb = MihIndex::kMinTopBits; tb <= MihIndex::kMaxTopBits; ++tb)
+      for (uint32_t v = 0; v < (1u << tb); ++v) {
+        int c = std::popcount(v);
+        if (c <= kMaxTableT) all[size_t(tb - MihIndex::kMinTopBits)][size_t(c)].push_back(v);
+      }
+    return all;
   }();
-  return masks[size_t(w)];
+  return masks[size_t(top_bits - MihIndex::kMinTopBits)][size_t(w)];
 }
 
 // Popcount without assuming the popcnt instruction (the portable build
@@ -57,16 +55,18 @@ inline int Pop32(uint32_t x) {
   return static_cast<int>((x * 0x01010101u) >> 24);
 }
 
-inline uint32_t Read24(const uint8_t* p, size_t i) {
-  uint32_t v;
-  std::memcpy(&v, p + 3 * i, 4);  // the postings array has one byte of padding
-  return v & 0xffffff;
+// Per-table thresholds for radius r: r + 1 units shared out, one table at a
+// time, 24-bit tables first (a longer substring gives fewer candidates per
+// extra bit); t_k = units - 1, -1 meaning the table is not visited.
+void Thresholds(int r, int* t) {
+  const int units = r + 1, base = units / MihIndex::kTables, extra = units % MihIndex::kTables;
+  for (int k = 0; k < MihIndex::kTables; ++k) t[k] = base + (k < extra ? 1 : 0) - 1;
 }
 
 // Positions 0..n-1 stably ordered by key (two counting passes: low bits,
-// then the top 16), and the bucket offsets of the top 16 bits.
-std::vector<uint32_t> OrderByKey(const std::vector<uint32_t>& keys, int low_bits, uint32_t* offsets) {
-  const size_t n = keys.size();
+// then the top bits), and the bucket offsets of the top bits.
+std::vector<uint32_t> OrderByKey(const std::vector<uint32_t>& keys, int low_bits, int top_bits, uint32_t* offsets) {
+  const size_t n = keys.size(), buckets = size_t(1) << top_bits;
   const uint32_t low_mask = (1u << low_bits) - 1;
   std::vector<uint32_t> count(size_t(1) << low_bits, 0), tmp(n), order(n);
   for (uint32_t k : keys) ++count[k & low_mask];
@@ -76,10 +76,10 @@ std::vector<uint32_t> OrderByKey(const std::vector<uint32_t>& keys, int low_bits
     sum += c;
   }
   for (uint32_t i = 0; i < n; ++i) tmp[count[keys[i] & low_mask]++] = i;
-  std::fill(offsets, offsets + kBuckets + 1, 0);
+  std::fill(offsets, offsets + buckets + 1, 0);
   for (uint32_t k : keys) ++offsets[(k >> low_bits) + 1];
-  for (size_t b = 0; b < kBuckets; ++b) offsets[b + 1] += offsets[b];
-  std::vector<uint32_t> fill(offsets, offsets + kBuckets);
+  for (size_t b = 0; b < buckets; ++b) offsets[b + 1] += offsets[b];
+  std::vector<uint32_t> fill(offsets, offsets + buckets);
   for (uint32_t i : tmp) order[fill[keys[i] >> low_bits]++] = i;
   return order;
 }
@@ -96,18 +96,27 @@ uint32_t Substring(const hash::Hash256& h, int k) {
   return static_cast<uint32_t>(v & ((uint64_t{1} << bits) - 1));
 }
 
-std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, std::span<const uint32_t> ids) {
+int MihIndex::TopBitsFor(size_t n) {
+  // ~16-64 codes a bucket; the low bits (substring - top) must fit a byte.
+  const int want = static_cast<int>(std::bit_width(n)) - 5;
+  return std::clamp(want, kMinTopBits, kMaxTopBits);
+}
+
+std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, std::span<const uint32_t> ids,
+                                           int top_bits) {
   const size_t n = codes.size();
+  const int top = top_bits == 0 ? TopBitsFor(n) : std::clamp(top_bits, kMinTopBits, kMaxTopBits);
+  const size_t stride = (size_t(1) << top) + 1;
   std::unique_ptr<MihIndex> m(new MihIndex());
   m->n_ = n;
-  m->offsets_own_.assign(OffsetsLen(), 0);
+  m->offsets_own_.assign(OffsetsLen(top), 0);
   m->low_own_.assign(LowBitsLen(n), 0);
-  m->postings_own_.assign(PostingsLen(n), 0);
+  m->entries_own_.assign(EntriesLen(n), 0);
   std::vector<uint32_t> keys(n);
   // Codes sorted by substring 0: table 0's slots are the code positions.
   for (size_t i = 0; i < n; ++i) keys[i] = Substring(codes[i], 0);
   {
-    std::vector<uint32_t> order = OrderByKey(keys, LowBits(0), m->offsets_own_.data());
+    std::vector<uint32_t> order = OrderByKey(keys, SubstringBits(0) - top, top, m->offsets_own_.data());
     m->codes_own_.resize(n);
     m->ids_own_.resize(n);
     for (size_t pos = 0; pos < n; ++pos) {
@@ -116,23 +125,18 @@ std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, 
     }
   }
   for (int k = 0; k < kTables; ++k) {
-    const uint32_t low_mask = (1u << LowBits(k)) - 1;
+    const int lb = SubstringBits(k) - top;
+    const uint32_t low_mask = (1u << lb) - 1;
     for (size_t pos = 0; pos < n; ++pos) keys[pos] = Substring(m->codes_own_[pos], k);
-    uint32_t* off = &m->offsets_own_[size_t(k) * (kBuckets + 1)];
-    std::vector<uint32_t> order = OrderByKey(keys, LowBits(k), off);
-    uint8_t* low = &m->low_own_[size_t(k) * n];
-    uint8_t* post = k > 0 ? &m->postings_own_[size_t(k - 1) * 3 * n] : nullptr;
-    for (size_t slot = 0; slot < n; ++slot) {
-      const uint32_t pos = order[slot];
-      low[slot] = static_cast<uint8_t>(keys[pos] & low_mask);
-      if (post) {
-        post[3 * slot] = pos & 0xff;
-        post[3 * slot + 1] = (pos >> 8) & 0xff;
-        post[3 * slot + 2] = (pos >> 16) & 0xff;
-      }
+    std::vector<uint32_t> order = OrderByKey(keys, lb, top, &m->offsets_own_[size_t(k) * stride]);
+    if (k == 0) {
+      for (size_t slot = 0; slot < n; ++slot) m->low_own_[slot] = static_cast<uint8_t>(keys[slot] & low_mask);
+      continue;
     }
+    uint32_t* e = &m->entries_own_[size_t(k - 1) * n];
+    for (size_t slot = 0; slot < n; ++slot) e[slot] = (keys[order[slot]] & low_mask) | (order[slot] << 8);
   }
-  m->view_ = Sections{m->codes_own_, m->ids_own_, m->offsets_own_, m->low_own_, m->postings_own_};
+  m->view_ = Sections{m->codes_own_, m->ids_own_, top, m->offsets_own_, m->low_own_, m->entries_own_};
   return m;
 }
 
@@ -147,104 +151,110 @@ std::unique_ptr<MihIndex> MihIndex::FromSections(const Sections& s, std::shared_
 MihIndex::Sections MihIndex::sections() const { return view_; }
 
 size_t MihIndex::IndexBytes() const {
-  return view_.offsets.size_bytes() + view_.low_bits.size_bytes() + view_.postings.size_bytes();
+  return view_.offsets.size_bytes() + view_.low_bits.size_bytes() + view_.entries.size_bytes();
 }
 
 void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>* out) const {
   if (n_ == 0 || radius < 0) return;
-  const int t = radius / kTables;
+  int t[kTables];
+  Thresholds(radius, t);
   const hash::Hash256* codes = view_.codes.data();
-  if (t > kMaxTableT) {
+  if (*std::max_element(t, t + kTables) > kMaxTableT) {
     std::vector<uint32_t> idx(n_);
     std::vector<uint16_t> dist(n_);
     size_t k = RangeScan(q, codes, n_, radius, idx.data(), dist.data());
     for (size_t i = 0; i < k; ++i) out->push_back({view_.ids[idx[i]], dist[i]});
     return;
   }
+  const int top = view_.top_bits;
+  const size_t stride = (size_t(1) << top) + 1;
   uint32_t qs[kTables];
   for (int k = 0; k < kTables; ++k) qs[k] = Substring(q, k);
 
-  // A match is reported by the first table whose substring is within t.
-  auto first_table_within = [&](const hash::Hash256& c) {
-    for (int k = 0; k < kTables; ++k)
-      if (Pop32(qs[k] ^ Substring(c, k)) <= t) return k;
-    return kTables;
-  };
-  auto verify = [&](uint32_t pos, int table) {
-    const hash::Hash256& c = codes[pos];
-    int d = DistancePopcnt(q, c);
-    if (d <= radius && first_table_within(c) == table) out->push_back({view_.ids[pos], static_cast<uint16_t>(d)});
-  };
-
-  // Every bucket to visit: (table, top key, low-bit budget). Visited in three
-  // passes so the cache misses overlap instead of queueing one after another:
-  // prefetch the offsets, then read them and prefetch the buckets, then scan.
+  // Every bucket to visit: table, top key, low-bit budget.
   struct Visit {
-    uint32_t table_budget;  // (table << 8) | budget
+    uint8_t table, budget;
     uint32_t key;
     uint32_t begin, end;
   };
   thread_local std::vector<Visit> visits;
   visits.clear();
   for (int k = 0; k < kTables; ++k) {
-    const uint32_t* off = view_.offsets.data() + size_t(k) * (kBuckets + 1);
-    const uint32_t qtop = qs[k] >> LowBits(k);
-    for (int a = 0; a <= t; ++a)
-      for (uint16_t mask : MasksOfWeight(a)) {
-        const uint32_t key = qtop ^ mask;
-        __builtin_prefetch(off + key);
-        visits.push_back({(uint32_t(k) << 8) | uint32_t(t - a), key, 0, 0});
-      }
-  }
-  for (Visit& v : visits) {
-    const int k = int(v.table_budget >> 8);
-    const uint32_t* off = view_.offsets.data() + size_t(k) * (kBuckets + 1);
-    v.begin = off[v.key];
-    v.end = off[v.key + 1];
-    if (v.begin != v.end) __builtin_prefetch(view_.low_bits.data() + size_t(k) * n_ + v.begin);
+    const uint32_t qtop = qs[k] >> (SubstringBits(k) - top);
+    for (int a = 0; a <= t[k]; ++a)
+      for (uint32_t mask : MasksOfWeight(top, a))
+        visits.push_back({uint8_t(k), uint8_t(t[k] - a), qtop ^ mask, 0, 0});
   }
 
-  // Candidates as (slot << 4) | table; slots become code positions below
-  // (table 0's slots are positions, the others' go through their postings).
-  thread_local std::vector<uint32_t> cand;
-  cand.clear();
-  for (const Visit& v : visits) {
+  // Visits are a software pipeline, since each one is a cache miss or two:
+  // the offsets of visit i + 2L are prefetched, visit i + L reads them and
+  // prefetches its bucket, visit i scans.
+  auto offsets_of = [&](const Visit& v) { return view_.offsets.data() + v.table * stride + v.key; };
+  auto locate = [&](Visit& v) {
+    const uint32_t* o = offsets_of(v);
+    v.begin = o[0];
+    v.end = o[1];
+    if (v.begin == v.end) return;
+    if (v.table == 0) __builtin_prefetch(view_.low_bits.data() + v.begin);
+    else __builtin_prefetch(view_.entries.data() + (v.table - 1) * n_ + v.begin);
+  };
+  constexpr size_t kLead = 8;  // 4-32 measured within 5%
+  const size_t nv = visits.size();
+  for (size_t i = 0; i < std::min(2 * kLead, nv); ++i) __builtin_prefetch(offsets_of(visits[i]));
+  for (size_t i = 0; i < std::min(kLead, nv); ++i) locate(visits[i]);
+
+  // Candidates as (position << 4) | table, in a plain buffer: growing a
+  // vector per bucket would zero every slot first (a megabyte of memset per
+  // query at 10M codes).
+  thread_local std::unique_ptr<uint32_t[]> cand_buf;
+  thread_local size_t cand_cap = 0;
+  size_t nc = 0;
+  for (size_t vi = 0; vi < nv; ++vi) {
+    if (vi + 2 * kLead < nv) __builtin_prefetch(offsets_of(visits[vi + 2 * kLead]));
+    if (vi + kLead < nv) locate(visits[vi + kLead]);
+    const Visit& v = visits[vi];
     if (v.begin == v.end) continue;
-    const int k = int(v.table_budget >> 8), budget = int(v.table_budget & 0xff), lb = LowBits(k);
-    const uint8_t* low = view_.low_bits.data() + size_t(k) * n_;
+    const int k = v.table, lb = SubstringBits(k) - top;
     const uint8_t qlow = static_cast<uint8_t>(qs[k] & ((1u << lb) - 1));
     const uint32_t len = v.end - v.begin;
-    const size_t nc = cand.size();
-    cand.resize(nc + len);
-    uint32_t* dst = cand.data() + nc;
+    if (nc + len > cand_cap) {
+      size_t cap = std::max<size_t>(2 * cand_cap, nc + len + 4096);
+      std::unique_ptr<uint32_t[]> grown(new uint32_t[cap]);
+      std::copy_n(cand_buf.get(), nc, grown.get());
+      cand_buf = std::move(grown);
+      cand_cap = cap;
+    }
+    uint32_t* dst = cand_buf.get() + nc;
     size_t found;
-    if (budget >= lb) {
-      std::iota(dst, dst + len, v.begin);
-      found = len;
+    if (k == 0) {
+      found = v.budget >= lb ? (std::iota(dst, dst + len, v.begin), size_t(len))
+                             : NearBytes(view_.low_bits.data() + v.begin, len, qlow, v.budget, v.begin, dst);
     } else {
-      found = NearBytes(low + v.begin, len, qlow, budget, v.begin, dst);
+      const uint32_t* e = view_.entries.data() + size_t(k - 1) * n_ + v.begin;
+      found = NearEntries(e, len, qlow, v.budget >= lb ? 8 : v.budget, dst);
     }
     for (size_t i = 0; i < found; ++i) dst[i] = (dst[i] << 4) | uint32_t(k);
-    cand.resize(nc + found);
+    nc += found;
   }
 
-  // Slots to positions, then verification. Both read memory all over the
-  // place: run each as a prefetch pipeline, kAhead misses in flight.
-  constexpr size_t kAhead = 32;
-  const size_t nc = cand.size();
-  auto posting = [&](uint32_t c) -> const uint8_t* {
-    const uint32_t k = c & 15;
-    return view_.postings.data() + size_t(k - 1) * 3 * n_ + 3 * size_t(c >> 4);
+  // A match is reported by the first table whose substring is within its
+  // threshold (skipped tables have t = -1 and never are).
+  auto first_table_within = [&](const hash::Hash256& c) {
+    for (int k = 0; k < kTables; ++k)
+      if (Pop32(qs[k] ^ Substring(c, k)) <= t[k]) return k;
+    return int(kTables);
   };
-  for (size_t i = 0; i < nc; ++i) {
-    if (i + kAhead < nc && (cand[i + kAhead] & 15) != 0) __builtin_prefetch(posting(cand[i + kAhead]));
-    const uint32_t c = cand[i];
-    if ((c & 15) != 0) cand[i] = (Read24(posting(c), 0) << 4) | (c & 15);
-  }
+  // Candidates point all over the code array: verify with a deep prefetch
+  // pipeline, many cache misses in flight at once instead of one at a time.
+  constexpr size_t kAhead = 32;
+  const uint32_t* cand = cand_buf.get();
   for (size_t i = 0; i < std::min(kAhead, nc); ++i) __builtin_prefetch(&codes[cand[i] >> 4]);
   for (size_t i = 0; i < nc; ++i) {
     if (i + kAhead < nc) __builtin_prefetch(&codes[cand[i + kAhead] >> 4]);
-    verify(cand[i] >> 4, static_cast<int>(cand[i] & 15));
+    const uint32_t pos = cand[i] >> 4;
+    const hash::Hash256& c = codes[pos];
+    const int d = DistancePopcnt(q, c);
+    if (d <= radius && first_table_within(c) == int(cand[i] & 15)) out->push_back({view_.ids[pos], uint16_t(d)});
   }
 }
 

@@ -1,29 +1,35 @@
 // Exact Hamming range search over 256-bit codes by multi-index hashing
-// (Norouzi, Punjani & Fleet, TPAMI 2014), with long substrings.
+// (Norouzi, Punjani & Fleet, TPAMI 2014) with long substrings and the
+// generalised pigeonhole principle (Qin et al., ICDE 2018).
 //
-// The code is cut into 11 substrings (3 of 24 bits, 8 of 23). If
-// distance(q, x) <= r then some substring differs in at most t = floor(r/11)
-// bits (pigeonhole: 11 x (t+1) > r), so visiting, in every table, the keys
-// within t of the query's substring finds every match: exact for any r.
-// Candidates are verified on the full code, and a match is reported once:
-// only from the first table whose substring is within t.
+// The code is cut into 11 substrings (3 of 24 bits, 8 of 23). Table k gets a
+// threshold t_k with sum(t_k + 1) > r (t_k = -1: the table is skipped). If
+// distance(q, x) <= r, some substring k differs in at most t_k bits (else
+// the distance would be >= sum(t_k + 1)), so visiting, in every table, the
+// keys within t_k of the query's substring finds every match: exact for any
+// r. At r = 31: ten tables at t = 2, one at t = 1. Candidates are verified on
+// the full code, and a match is reported once: only from the first table
+// whose substring is within its threshold.
 //
 // Why 11 x 23-24 bits (measured with a brute-force count over 1M codes,
-// radius 31, t = 2): 4.5k distinct candidates per query at 10M on clustered
-// codes against 45k for 16 x 16 bits (t = 1); verifying a candidate is a
-// cache miss on its code, so that count is the query time.
+// radius 31): ~4.3k candidates per query at 10M clustered codes against 45k
+// for 16 x 16 bits (FAISS MultiHash's layout, and needle's first index).
 //
-// A table is two-level so it stays small: the top 16 bits of a substring
-// index a dense offset array; entries inside a bucket keep the remaining
-// 7-8 bits ("low bits") in a byte array, scanned 32 at a time (NearBytes),
-// and a 24-bit code position. Visiting the keys within t means: for each
-// top-bit mask of weight a <= t, scan that bucket for low bits within t - a.
+// A table is two-level so it stays small: the top `top_bits` (16-18, more for
+// bigger segments) of a substring index a dense offset array; each entry in
+// a bucket keeps the remaining 5-8 bits ("low bits") and, for tables 1..10,
+// its code position in one 32-bit word (low | position << 8), so a bucket
+// scan yields positions without another memory access. Visiting the keys
+// within t means: for each top-bit mask of weight a <= t, scan that bucket
+// for low bits within t - a. Query time is memory latency: the visits run as
+// a software pipeline with prefetches a few buckets ahead.
 //
 // Layout (and memory, beyond the codes and their ids):
-// - codes are stored sorted by substring 0, so table 0 needs no positions;
-// - low bits: 11 x n bytes; positions for tables 1..10: 10 x 3n bytes;
-// - 11 offset arrays of 65537 x 4 bytes (2.9 MB in all).
-// That is 41 bytes per code plus the offsets (41.3 at 10M, 43.9 at 1M).
+// - codes are stored sorted by substring 0, so table 0 needs no positions,
+//   only its low bits (n + 32 bytes);
+// - tables 1..10: 10 x n 32-bit entries (+ 8 of padding);
+// - 11 offset arrays of 2^top_bits + 1 words (2.9 MB at 16 bits, 11.5 MB at 18).
+// That is 41 bytes per code plus the offsets (42.2 at 10M, 43.9 at 1M).
 // A segment holds at most 2^24 codes; LiveIndex shards larger sets.
 //
 // Immutable after Build(); Search() is thread-safe.
@@ -48,10 +54,12 @@ class MihIndex {
  public:
   static constexpr size_t kMaxCodes = size_t(1) << 24;
   static constexpr int kTables = 11;
-  static constexpr size_t kBuckets = 65536;  // top 16 bits of a substring
+  static constexpr int kMinTopBits = 16, kMaxTopBits = 18;
 
-  // Builds from codes and caller ids (same length, <= kMaxCodes).
-  static std::unique_ptr<MihIndex> Build(std::span<const hash::Hash256> codes, std::span<const uint32_t> ids);
+  // Builds from codes and caller ids (same length, <= kMaxCodes). `top_bits`
+  // 0 picks TopBitsFor(n); tests force 16-18 on small sets.
+  static std::unique_ptr<MihIndex> Build(std::span<const hash::Hash256> codes, std::span<const uint32_t> ids,
+                                         int top_bits = 0);
 
   // Appends every (id, distance) with distance <= radius. Order unspecified.
   void Search(const hash::Hash256& q, int radius, std::vector<RangeHit>* out) const;
@@ -64,25 +72,28 @@ class MihIndex {
   struct Sections {
     std::span<const hash::Hash256> codes;   // sorted by substring 0
     std::span<const uint32_t> ids;          // ids[pos]
-    std::span<const uint32_t> offsets;      // kTables x (kBuckets + 1)
-    std::span<const uint8_t> low_bits;      // kTables x n, then 32 bytes of padding
-    std::span<const uint8_t> postings;      // (kTables - 1) x 3n + 1 (24-bit positions)
+    int top_bits = kMinTopBits;             // bucket key width
+    std::span<const uint32_t> offsets;      // kTables x (2^top_bits + 1)
+    std::span<const uint8_t> low_bits;      // table 0: n, then 32 bytes of padding
+    std::span<const uint32_t> entries;      // tables 1..: (kTables - 1) x n (low | pos << 8), then 8 of padding
   };
   Sections sections() const;
   // Wraps sections owned elsewhere (a memory map); `keepalive` owns them.
   static std::unique_ptr<MihIndex> FromSections(const Sections& s, std::shared_ptr<const void> keepalive);
 
-  static size_t OffsetsLen() { return size_t(kTables) * (kBuckets + 1); }
-  static size_t LowBitsLen(size_t n) { return size_t(kTables) * n + 32; }  // 32: NearBytes may over-read
-  static size_t PostingsLen(size_t n) { return size_t(kTables - 1) * 3 * n + 1; }
+  // The bucket key width Build() picks for n codes (~16-64 codes a bucket).
+  static int TopBitsFor(size_t n);
+  static size_t OffsetsLen(int top_bits) { return size_t(kTables) * ((size_t(1) << top_bits) + 1); }
+  static size_t LowBitsLen(size_t n) { return n + 32; }  // 32: NearBytes may over-read
+  static size_t EntriesLen(size_t n) { return size_t(kTables - 1) * n + 8; }  // 8: NearEntries may over-read
 
  private:
   MihIndex() = default;
   size_t n_ = 0;
   // Either owned vectors or views into a mapping.
   std::vector<hash::Hash256> codes_own_;
-  std::vector<uint32_t> ids_own_, offsets_own_;
-  std::vector<uint8_t> low_own_, postings_own_;
+  std::vector<uint32_t> ids_own_, offsets_own_, entries_own_;
+  std::vector<uint8_t> low_own_;
   Sections view_;
   std::shared_ptr<const void> keepalive_;
 };

@@ -66,5 +66,25 @@ TEST(HammingTest, NearBytesEveryLevelEqualsBruteForce) {
   SetSimdLevel(saved);
 }
 
+TEST(HammingTest, NearEntriesEveryLevelEqualsBruteForce) {
+  std::mt19937_64 rng(10);
+  std::vector<uint32_t> entries(300 + 8);
+  for (auto& e : entries) e = static_cast<uint32_t>(rng());
+  const SimdLevel saved = ActiveSimdLevel();
+  for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (!SetSimdLevel(l)) continue;
+    for (size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 100, 300})
+      for (int budget = 0; budget <= 8; ++budget) {
+        const uint8_t q = static_cast<uint8_t>(n * 29 + budget);
+        std::vector<uint32_t> got(n + 1), want;
+        for (size_t i = 0; i < n; ++i)
+          if (__builtin_popcount((entries[i] ^ q) & 0xff) <= budget) want.push_back(entries[i] >> 8);
+        got.resize(NearEntries(entries.data(), n, q, budget, got.data()));
+        ASSERT_EQ(got, want) << SimdLevelName(l) << " n=" << n << " budget=" << budget;
+      }
+  }
+  SetSimdLevel(saved);
+}
+
 }  // namespace
 }  // namespace needle::index
