@@ -23,6 +23,11 @@ namespace {
 
 constexpr int kBlock = 16;  // rows transposed into lanes at once
 
+// The reference's 64 sample positions along a side of `len` (centres).
+void SamplePositions(int len, int* pos) {
+  for (int i = 0; i < 64; ++i) pos[i] = static_cast<int>(((i + 0.5) * len) / 64);
+}
+
 // Box filter of `nlanes` signals of length `len`; sample k of lane L is at
 // in[k * stride + L]. The reference box1DFloat, applied to every lane at
 // once. When `want` is given, output o is computed and stored only where
@@ -205,10 +210,8 @@ void Downsample64(float* luma, int rows, int cols, float* out64) {
   const Kernels& k = Select();
   const int wr = JaroszWindow(cols, 64), wc = JaroszWindow(rows, 64);
   int srow[64], scol[64];
-  for (int i = 0; i < 64; ++i) {
-    srow[i] = static_cast<int>(((i + 0.5) * rows) / 64);
-    scol[i] = static_cast<int>(((i + 0.5) * cols) / 64);
-  }
+  SamplePositions(rows, srow);
+  SamplePositions(cols, scol);
   std::unique_ptr<uint8_t[]> want_col(new uint8_t[cols]()), want_row(new uint8_t[rows]());
   for (int i = 0; i < 64; ++i) want_col[scol[i]] = want_row[srow[i]] = 1;
 
@@ -290,10 +293,8 @@ NEEDLE_CLONES void TentRows(const TentTaps& tv, const T* __restrict in, int cols
 template <typename T>
 void Tent(const T* luma, int rows, int cols, float* out64) {
   int srow[64], scol[64];
-  for (int i = 0; i < 64; ++i) {
-    srow[i] = static_cast<int>(((i + 0.5) * rows) / 64);
-    scol[i] = static_cast<int>(((i + 0.5) * cols) / 64);
-  }
+  SamplePositions(rows, srow);
+  SamplePositions(cols, scol);
   const TentTaps th = SampledTent(cols, JaroszWindow(cols, 64), scol);
   const TentTaps tv = SampledTent(rows, JaroszWindow(rows, 64), srow);
   // The filters are separable and commute: columns first at the 64 sampled
