@@ -46,6 +46,15 @@ std::vector<store::BankConfig> Matcher::Banks() {
   return banks_;
 }
 
+const store::BankConfig* Matcher::Admit(int64_t bank_id, double coin, const std::vector<std::string>& only_banks,
+                                        bool ignore_enabled) const {
+  auto b = std::find_if(banks_.begin(), banks_.end(), [&](const store::BankConfig& x) { return x.id == bank_id; });
+  if (b == banks_.end()) return nullptr;
+  if (!ignore_enabled && (!b->enabled || b->enabled_ratio < coin)) return nullptr;
+  if (!only_banks.empty() && std::find(only_banks.begin(), only_banks.end(), b->name) == only_banks.end()) return nullptr;
+  return &*b;
+}
+
 std::vector<Matcher::FastHit> Matcher::LookupPdqFast(const hash::Hash256& q, std::optional<int> quality, double coin,
                                                      const std::vector<std::string>& only_banks, bool ignore_enabled) {
   std::vector<FastHit> out;
@@ -57,18 +66,27 @@ std::vector<Matcher::FastHit> Matcher::LookupPdqFast(const hash::Hash256& q, std
   std::vector<index::RangeHit> hits;
   index_.Search(q, radius, &hits);
   for (const auto& h : hits) {
-    int32_t bank_id = h.id < bank_of_entry_.size() ? bank_of_entry_[h.id] : 0;
-    auto b = std::find_if(banks_.begin(), banks_.end(), [&](const store::BankConfig& x) { return x.id == bank_id; });
-    if (b == banks_.end()) continue;
-    if (!ignore_enabled && (!b->enabled || b->enabled_ratio < coin)) continue;
-    if (h.distance > b->pdq_threshold) continue;
-    if (quality && *quality < b->min_quality) continue;
-    if (!only_banks.empty() && std::find(only_banks.begin(), only_banks.end(), b->name) == only_banks.end()) continue;
+    const store::BankConfig* b = Admit(h.id < bank_of_entry_.size() ? bank_of_entry_[h.id] : 0, coin, only_banks,
+                                       ignore_enabled);
+    if (!b || h.distance > b->pdq_threshold || (quality && *quality < b->min_quality)) continue;
     out.push_back({b->id, b->name, int64_t(h.id), h.distance});
   }
   std::sort(out.begin(), out.end(), [](const FastHit& a, const FastHit& b) {
     return std::tie(a.distance, a.entry_id) < std::tie(b.distance, b.entry_id);
   });
+  return out;
+}
+
+Result<std::vector<Matcher::FastHit>> Matcher::LookupDigestFast(store::DigestType type, const std::string& hex,
+                                                                double coin, const std::vector<std::string>& only_banks,
+                                                                bool ignore_enabled) {
+  NEEDLE_ASSIGN_OR_RETURN(auto entries, store_.LookupDigest(type, hex));
+  std::vector<FastHit> out;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (const auto& e : entries)
+    if (const store::BankConfig* b = Admit(e.bank_id, coin, only_banks, ignore_enabled))
+      out.push_back({b->id, b->name, e.id, 0});
+  std::sort(out.begin(), out.end(), [](const FastHit& a, const FastHit& b) { return a.entry_id < b.entry_id; });
   return out;
 }
 

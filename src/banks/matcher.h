@@ -56,6 +56,11 @@ class Matcher {
   };
   std::vector<FastHit> LookupPdqFast(const hash::Hash256& q, std::optional<int> quality, double coin,
                                      const std::vector<std::string>& only_banks, bool ignore_enabled = false);
+  // The same filtering for a digest (distance 0), through the store's index:
+  // the caller serialises store access (one SQLite handle).
+  Result<std::vector<FastHit>> LookupDigestFast(store::DigestType type, const std::string& hex, double coin,
+                                                const std::vector<std::string>& only_banks,
+                                                bool ignore_enabled = false);
   // Live index updates (the service's bank API). Thread-safe.
   void AddLive(int64_t entry_id, int64_t bank_id, const hash::Hash256& code);
   void RemoveLive(const std::vector<int64_t>& entry_ids);
@@ -67,6 +72,11 @@ class Matcher {
  private:
   explicit Matcher(store::BankStore& s) : store_(s) {}
   Status LoadIndex(bool save);
+  // The bank a hit in `bank_id` belongs to if the fast lookups keep it:
+  // known, enabled and through the coinflip (unless ignore_enabled), and in
+  // `only_banks` when that is not empty. Call with mu_ held.
+  const store::BankConfig* Admit(int64_t bank_id, double coin, const std::vector<std::string>& only_banks,
+                                 bool ignore_enabled) const;
 
   store::BankStore& store_;
   index::LiveIndex index_;

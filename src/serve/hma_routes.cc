@@ -2,9 +2,11 @@
 // (../shared/docs/hash-list-formats.md §14.2). Differences, documented in
 // docs/serve.md: every endpoint needs a token; URL parameters (`url`) are
 // refused because needle never fetches; bank names may be lower case.
+#include <algorithm>
 #include <random>
 
 #include "banks/hash_record.h"
+#include "hash/digest.h"
 #include "hash/file_hasher.h"
 #include "serve/context.h"
 #include "util/strings.h"
@@ -23,11 +25,21 @@ double Coin(const httplib::Request& req) {
 
 std::optional<hash::Hash256> ParsePdq(const std::string& s) { return hash::Hash256::FromHex(s); }
 
+// HMA's two default signal types: PDQ for photos, and `video_md5`, the MD5
+// of a video file's bytes. needle matches video_md5 against every MD5 entry:
+// identical bytes are identical whether a list called the file a video or not.
+constexpr const char* kSignalTypes = "signal_type must be pdq or video_md5";
+bool IsVideoMd5(const std::string& type) { return type == "video_md5"; }
+
+std::optional<std::string> ParseMd5(const std::string& s) {
+  auto v = banks::NormalizeHex(s, 32, "video_md5");
+  return v.ok() ? std::optional<std::string>(*v) : std::nullopt;
+}
+
 // Shape: {"BANK": [{"bank_content_id": id, "distance": "4"}]}
-nlohmann::json LookupBody(Context& cx, const hash::Hash256& q, std::optional<int> quality, double coin,
-                          const std::vector<std::string>& banks) {
+nlohmann::json HitsBody(Context& cx, const std::vector<banks::Matcher::FastHit>& hits) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& h : cx.matcher->LookupPdqFast(q, quality, coin, banks)) {
+  for (const auto& h : hits) {
     nlohmann::json m{{"bank_content_id", h.entry_id}, {"distance", std::to_string(h.distance)}};
     if (cx.flood.Record(h.entry_id)) {
       m["quarantined"] = true;  // needle addition: do not auto-action
@@ -37,6 +49,18 @@ nlohmann::json LookupBody(Context& cx, const hash::Hash256& q, std::optional<int
     cx.metrics.Match(h.bank);
   }
   return out;
+}
+
+nlohmann::json LookupBody(Context& cx, const hash::Hash256& q, std::optional<int> quality, double coin,
+                          const std::vector<std::string>& banks) {
+  return HitsBody(cx, cx.matcher->LookupPdqFast(q, quality, coin, banks));
+}
+
+std::vector<banks::Matcher::FastHit> Md5Hits(Context& cx, const std::string& md5, double coin,
+                                             const std::vector<std::string>& banks, bool ignore_enabled = false) {
+  std::lock_guard<std::mutex> l(cx.store_mu);
+  auto hits = cx.matcher->LookupDigestFast(store::DigestType::kMd5, md5, coin, banks, ignore_enabled);
+  return hits.ok() ? std::move(*hits) : std::vector<banks::Matcher::FastHit>{};
 }
 
 // The single uploaded file of a multipart request; the form field name is
@@ -53,6 +77,19 @@ nlohmann::json Signals(const hash::FileHashRecord& r) {
   if (r.digests) {
     s["md5"] = r.digests->md5;
     s["sha256"] = r.digests->sha256;
+  }
+  return s;
+}
+
+// An entry's signals by HMA type: its PDQ, and its MD5 as `video_md5` when
+// the entry is a video (tagged so by the importers and the bank API), else
+// as needle's `md5`.
+nlohmann::json EntrySignals(const banks::HashRecord& r) {
+  nlohmann::json s = nlohmann::json::object();
+  if (r.pdq) s["pdq"] = *r.pdq;
+  if (r.md5) {
+    const bool video = std::find(r.tags.begin(), r.tags.end(), "video") != r.tags.end();
+    s[video ? "video_md5" : "md5"] = *r.md5;
   }
   return s;
 }
@@ -85,19 +122,32 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     const auto* f = Upload(req, &type);
     if (!f) return Error(res, 400, "expected exactly one file, in a form field named photo or video");
     if (type != "photo" && type != "video") return Error(res, 400, "the form field must be named photo or video");
-    auto rec = hash::HashBytes("upload", reinterpret_cast<const uint8_t*>(f->content.data()), f->content.size(), {});
+    const auto* data = reinterpret_cast<const uint8_t*>(f->content.data());
+    if (type == "video") return Json(res, {{"video_md5", hash::DigestBytes(data, f->content.size()).md5}});
+    auto rec = hash::HashBytes("upload", data, f->content.size(), {});
     if (!rec.error.ok() && !rec.digests) return Error(res, 400, rec.error.message());
     Json(res, Signals(rec));
   }));
 
   // --- matcher
   svr.Get("/m/raw_lookup", Guard(cx, "/m/raw_lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
-    if (req.get_param_value("signal_type") != "pdq") return Error(res, 400, "signal_type must be pdq");
-    auto q = ParsePdq(req.get_param_value("signal"));
-    if (!q) return Error(res, 400, "signal must be 64 hex characters");
+    const std::string type = req.get_param_value("signal_type");
+    const auto banks = util::SplitComma(req.get_param_value("banks"));
+    std::vector<banks::Matcher::FastHit> hits;
+    if (IsVideoMd5(type)) {
+      auto md5 = ParseMd5(req.get_param_value("signal"));
+      if (!md5) return Error(res, 400, "signal must be 32 hex characters");
+      hits = Md5Hits(cx, *md5, 0.0, banks, true);
+    } else if (type == "pdq") {
+      auto q = ParsePdq(req.get_param_value("signal"));
+      if (!q) return Error(res, 400, "signal must be 64 hex characters");
+      hits = cx.matcher->LookupPdqFast(*q, std::nullopt, 0.0, banks, true);
+    } else {
+      return Error(res, 400, kSignalTypes);
+    }
     const bool dist = req.get_param_value("include_distance") == "true";
     nlohmann::json matches = nlohmann::json::array();
-    for (const auto& h : cx.matcher->LookupPdqFast(*q, std::nullopt, 0.0, util::SplitComma(req.get_param_value("banks")), true)) {
+    for (const auto& h : hits) {
       if (dist) matches.push_back({{"bank_content_id", h.entry_id}, {"distance", std::to_string(h.distance)}});
       else matches.push_back(h.entry_id);
     }
@@ -105,16 +155,29 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Get("/m/lookup", Guard(cx, "/m/lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
     if (req.has_param("url")) return Error(res, 400, "needle never fetches URLs (no SSRF): POST the file to /m/lookup");
-    if (req.get_param_value("signal_type") != "pdq") return Error(res, 400, "signal_type must be pdq");
+    const std::string type = req.get_param_value("signal_type");
+    const auto banks = util::SplitComma(req.get_param_value("banks"));
+    if (IsVideoMd5(type)) {
+      auto md5 = ParseMd5(req.get_param_value("signal"));
+      if (!md5) return Error(res, 400, "signal must be 32 hex characters");
+      return Json(res, HitsBody(cx, Md5Hits(cx, *md5, Coin(req), banks)));
+    }
+    if (type != "pdq") return Error(res, 400, kSignalTypes);
     auto q = ParsePdq(req.get_param_value("signal"));
     if (!q) return Error(res, 400, "signal must be 64 hex characters");
-    Json(res, LookupBody(cx, *q, std::nullopt, Coin(req), util::SplitComma(req.get_param_value("banks"))));
+    Json(res, LookupBody(cx, *q, std::nullopt, Coin(req), banks));
   }));
   svr.Post("/m/lookup", Guard(cx, "/m/lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
     std::string type;
     const auto* f = Upload(req, &type);
     if (!f) return Error(res, 400, "expected exactly one file, in a form field named photo or video");
-    auto rec = hash::HashBytes("upload", reinterpret_cast<const uint8_t*>(f->content.data()), f->content.size(), {});
+    const auto* data = reinterpret_cast<const uint8_t*>(f->content.data());
+    if (type == "video") {
+      const std::string md5 = hash::DigestBytes(data, f->content.size()).md5;
+      return Json(res, {{"video_md5", HitsBody(cx, Md5Hits(cx, md5, Coin(req), util::SplitComma(req.get_param_value("banks"))))}});
+    }
+    if (type != "photo") return Error(res, 400, "the form field must be named photo or video");
+    auto rec = hash::HashBytes("upload", data, f->content.size(), {});
     nlohmann::json out = nlohmann::json::object();
     if (rec.pdq)
       out["pdq"] = LookupBody(cx, rec.pdq->hash, rec.pdq->quality, Coin(req), util::SplitComma(req.get_param_value("banks")));
@@ -208,20 +271,28 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
       (void)cx.store->Audit("bank.content.add", {{"bank", bank}, {"entry", id}, {"token_id", who.token_id}});
     }
     if (r.pdq) cx.matcher->AddLive(id, bank_id, *hash::Hash256::FromHex(*r.pdq));  // live: no rebuild
-    nlohmann::json signals = nlohmann::json::object();
-    if (r.pdq) signals["pdq"] = *r.pdq;
-    if (r.md5) signals["md5"] = *r.md5;
-    Json(res, {{"id", id}, {"signals", signals}}, 201);
+    Json(res, {{"id", id}, {"signals", EntrySignals(r)}}, 201);
   };
   svr.Post(R"(/c/bank/([A-Za-z0-9_-]+)/signal)", Guard(cx, "/c/bank/signal", Role::kCurator,
       [add_entry](const httplib::Request& req, auto& res, auto& who) {
     auto body = nlohmann::json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.contains("pdq") || !body["pdq"].is_string())
-      return Error(res, 400, "expected {\"pdq\": \"<64 hex>\"}");
-    auto pdq = banks::NormalizeHex(body["pdq"].get<std::string>(), 64, "pdq");
-    if (!pdq.ok()) return Error(res, 400, pdq.status().message());
+    const char* usage = "expected {\"pdq\": \"<64 hex>\"} or {\"video_md5\": \"<32 hex>\"}";
+    if (body.is_discarded() || !body.is_object()) return Error(res, 400, usage);
     banks::HashRecord r;
-    r.pdq = *pdq;
+    if (body.contains("pdq")) {
+      if (!body["pdq"].is_string()) return Error(res, 400, usage);
+      auto pdq = banks::NormalizeHex(body["pdq"].get<std::string>(), 64, "pdq");
+      if (!pdq.ok()) return Error(res, 400, pdq.status().message());
+      r.pdq = *pdq;
+    }
+    if (body.contains("video_md5")) {
+      if (!body["video_md5"].is_string()) return Error(res, 400, usage);
+      auto md5 = banks::NormalizeHex(body["video_md5"].get<std::string>(), 32, "video_md5");
+      if (!md5.ok()) return Error(res, 400, md5.status().message());
+      r.md5 = *md5;
+      r.tags.push_back("video");
+    }
+    if (!r.pdq && !r.md5) return Error(res, 400, usage);
     if (body.contains("note") && body["note"].is_string()) r.metadata["note"] = body["note"];
     add_entry(req.matches[1], r, res, who);
   }));
@@ -231,12 +302,21 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     std::string type;
     const auto* f = Upload(req, &type);
     if (!f) return Error(res, 400, "expected exactly one file, in a form field named photo or video");
-    auto rec = hash::HashBytes("upload", reinterpret_cast<const uint8_t*>(f->content.data()), f->content.size(), {});
-    if (!rec.pdq) return Error(res, 400, "could not hash the upload: " + rec.error.message());
+    if (type != "photo" && type != "video") return Error(res, 400, "the form field must be named photo or video");
+    const auto* data = reinterpret_cast<const uint8_t*>(f->content.data());
     banks::HashRecord r;
-    r.pdq = rec.pdq->hash.ToHex();
-    r.md5 = rec.digests->md5;
-    r.sha256 = rec.digests->sha256;
+    if (type == "video") {  // video_md5 (and the SHA-256 beside it); no frames are decoded
+      const hash::Digests d = hash::DigestBytes(data, f->content.size());
+      r.md5 = d.md5;
+      r.sha256 = d.sha256;
+      r.tags.push_back("video");
+    } else {
+      auto rec = hash::HashBytes("upload", data, f->content.size(), {});
+      if (!rec.pdq) return Error(res, 400, "could not hash the upload: " + rec.error.message());
+      r.pdq = rec.pdq->hash.ToHex();
+      r.md5 = rec.digests->md5;
+      r.sha256 = rec.digests->sha256;
+    }
     if (req.has_file("metadata")) r.metadata = nlohmann::json::parse(req.get_file_value("metadata").content, nullptr, false);
     if (r.metadata.is_discarded()) r.metadata = nlohmann::json::object();
     add_entry(req.matches[1], r, res, who);
@@ -249,10 +329,7 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     const auto& x = (*e)[0];
     nlohmann::json j{{"id", x.id}, {"disable_until_ts", 0}, {"original_media_uri", nullptr},
                      {"bank", {{"name", x.bank}, {"matching_enabled_ratio", 1.0}}}};
-    if (req.get_param_value("include_signals") == "true") {
-      j["signals"] = nlohmann::json::object();
-      if (x.record.pdq) j["signals"]["pdq"] = *x.record.pdq;
-    }
+    if (req.get_param_value("include_signals") == "true") j["signals"] = EntrySignals(x.record);
     if (req.get_param_value("include_metadata") != "false") j["metadata"] = {{"json", x.record.metadata}};
     Json(res, j);
   }));

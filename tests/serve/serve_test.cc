@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "banks/importer.h"
+#include "hash/digest.h"
 #include "hash/file_hasher.h"
 #include "media/encode_helpers.h"
 #include "serve/server.h"
@@ -129,6 +130,46 @@ TEST_F(ServeTest, UploadsHashedInMemoryAndMalformedMultipartRefused) {
   EXPECT_TRUE(sj["detector_score"].is_number()) << sj.dump();
   EXPECT_EQ(sj["detector"]["model"], "needle-detector-v1");
   EXPECT_GE(sj["detector"]["tiles"]["rows"].get<int>(), 1);
+}
+
+TEST_F(ServeTest, VideoMd5IsHmasSecondSignalType) {
+  // HMA's defaults are pdq and video_md5: a client hashing, banking and
+  // looking up videos works unchanged.
+  Start();
+  auto sub = Client(submitter_);
+  auto cur = Client(admin_);
+  const std::string video = "\x00\x00\x00\x18ftypmp42 not really a movie, just bytes";
+  const std::string md5 = hash::DigestBytes(reinterpret_cast<const uint8_t*>(video.data()), video.size()).md5;
+  httplib::MultipartFormDataItems up = {{"video", video, "v.mp4", "video/mp4"}};
+  auto h = sub.Post("/h/hash", up);
+  ASSERT_EQ(h->status, 200) << h->body;
+  EXPECT_EQ(json::parse(h->body), json({{"video_md5", md5}}));
+
+  // Banked through the signal API; live at once, by GET, raw and POST lookups.
+  auto added = cur.Post("/c/bank/LIVE/signal", json{{"video_md5", md5}}.dump(), "application/json");
+  ASSERT_EQ(added->status, 201) << added->body;
+  auto aj = json::parse(added->body);
+  EXPECT_EQ(aj["signals"]["video_md5"], md5);
+  const int64_t id = aj["id"];
+  auto got = json::parse(sub.Get("/m/lookup?signal_type=video_md5&bypass_coinflip=true&signal=" + md5)->body);
+  ASSERT_EQ(got["LIVE"].size(), 1u) << got.dump();
+  EXPECT_EQ(got["LIVE"][0]["bank_content_id"], id);
+  EXPECT_EQ(got["LIVE"][0]["distance"], "0");
+  auto raw = json::parse(sub.Get("/m/raw_lookup?signal_type=video_md5&signal=" + md5)->body);
+  EXPECT_EQ(raw["matches"], json::array({id}));
+  auto post = sub.Post("/m/lookup?bypass_coinflip=true", up);
+  ASSERT_EQ(post->status, 200) << post->body;
+  EXPECT_EQ(json::parse(post->body)["video_md5"]["LIVE"][0]["bank_content_id"], id);
+  auto content = json::parse(cur.Get("/c/bank/LIVE/content/" + std::to_string(id) + "?include_signals=true")->body);
+  EXPECT_EQ(content["signals"]["video_md5"], md5);
+
+  // Another file, other signal types and malformed values.
+  EXPECT_TRUE(json::parse(sub.Get("/m/lookup?signal_type=video_md5&signal=" + std::string(32, '0'))->body).empty());
+  EXPECT_EQ(sub.Get("/m/lookup?signal_type=video_md5&signal=abc")->status, 400);
+  EXPECT_EQ(sub.Get("/m/lookup?signal_type=tmk_pdqf&signal=" + md5)->status, 400);
+  EXPECT_EQ(sub.Get("/m/raw_lookup?signal_type=video_md5&signal=xyz")->status, 400);
+  EXPECT_EQ(cur.Post("/c/bank/LIVE/signal", "{\"video_md5\": 5}", "application/json")->status, 400);
+  EXPECT_EQ(cur.Post("/c/bank/LIVE/signal", "{}", "application/json")->status, 400);
 }
 
 TEST_F(ServeTest, BodyLimitAndMetrics) {
