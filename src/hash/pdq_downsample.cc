@@ -276,8 +276,11 @@ TentTaps SampledTent(int len, int full, const int* samples) {
 
 // Column filter at the 64 sampled rows, along whole rows (contiguous, so it
 // vectorises without transposes): mid[i][x] = sum_k w[i][k] * in[first_i + k][x].
+// The body is inlined into one AVX2/default clone per input type (clang
+// cannot multiversion a template).
 template <typename T>
-NEEDLE_CLONES void TentRows(const TentTaps& tv, const T* __restrict in, int cols, float* __restrict mid) {
+inline __attribute__((always_inline)) void TentRowsBody(const TentTaps& tv, const T* __restrict in, int cols,
+                                                        float* __restrict mid) {
   for (int i = 0; i < 64; ++i) {
     float* y = mid + size_t(i) * cols;
     for (int x = 0; x < cols; ++x) y[x] = 0.0f;
@@ -288,6 +291,12 @@ NEEDLE_CLONES void TentRows(const TentTaps& tv, const T* __restrict in, int cols
       for (int x = 0; x < cols; ++x) y[x] += wk * static_cast<float>(row[x]);
     }
   }
+}
+NEEDLE_CLONES void TentRows(const TentTaps& tv, const float* in, int cols, float* mid) {
+  TentRowsBody(tv, in, cols, mid);
+}
+NEEDLE_CLONES void TentRows(const TentTaps& tv, const uint8_t* in, int cols, float* mid) {
+  TentRowsBody(tv, in, cols, mid);
 }
 
 template <typename T>
