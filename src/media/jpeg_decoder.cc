@@ -124,10 +124,14 @@ bool RunLibjpeg(const uint8_t* data, size_t n, const DecodeOptions& options, Dec
   out->image.rgb.resize(stride * h);
   uint8_t* rgb = out->image.rgb.data();
   if (!cmyk) {
-    while (cinfo.output_scanline < h) {
-      JSAMPROW row = rgb + size_t(cinfo.output_scanline) * stride;
-      jpeg_read_scanlines(&cinfo, &row, 1);
-    }
+    // Every row pointer at once: libjpeg returns as many rows as it has
+    // decoded per call (an iMCU row), not one call per row. From libjpeg's
+    // pool, freed with the decompressor even when an error longjmps out.
+    auto* rows = static_cast<JSAMPROW*>(
+        (*cinfo.mem->alloc_large)(reinterpret_cast<j_common_ptr>(&cinfo), JPOOL_IMAGE, size_t(h) * sizeof(JSAMPROW)));
+    for (unsigned y = 0; y < h; ++y) rows[y] = rgb + size_t(y) * stride;
+    while (cinfo.output_scanline < h)
+      jpeg_read_scanlines(&cinfo, rows + cinfo.output_scanline, h - cinfo.output_scanline);
   } else {
     // Reuse the tail of the output buffer? No: rows are 4 bytes/pixel. A
     // small row buffer from libjpeg's pool is freed with the decompressor.
