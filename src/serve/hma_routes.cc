@@ -56,11 +56,10 @@ nlohmann::json LookupBody(Context& cx, const hash::Hash256& q, std::optional<int
   return HitsBody(cx, cx.matcher->LookupPdqFast(q, quality, coin, banks));
 }
 
-std::vector<banks::Matcher::FastHit> Md5Hits(Context& cx, const std::string& md5, double coin,
-                                             const std::vector<std::string>& banks, bool ignore_enabled = false) {
+Result<std::vector<banks::Matcher::FastHit>> Md5Hits(Context& cx, const std::string& md5, double coin,
+                                                     const std::vector<std::string>& banks, bool ignore_enabled = false) {
   std::lock_guard<std::mutex> l(cx.store_mu);
-  auto hits = cx.matcher->LookupDigestFast(store::DigestType::kMd5, md5, coin, banks, ignore_enabled);
-  return hits.ok() ? std::move(*hits) : std::vector<banks::Matcher::FastHit>{};
+  return cx.matcher->LookupDigestFast(store::DigestType::kMd5, md5, coin, banks, ignore_enabled);
 }
 
 // The single uploaded file of a multipart request; the form field name is
@@ -137,7 +136,9 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     if (IsVideoMd5(type)) {
       auto md5 = ParseMd5(req.get_param_value("signal"));
       if (!md5) return Error(res, 400, "signal must be 32 hex characters");
-      hits = Md5Hits(cx, *md5, 0.0, banks, true);
+      auto found = Md5Hits(cx, *md5, 0.0, banks, true);
+      if (!found.ok()) return Error(res, 500, found.status().message());
+      hits = std::move(*found);
     } else if (type == "pdq") {
       auto q = ParsePdq(req.get_param_value("signal"));
       if (!q) return Error(res, 400, "signal must be 64 hex characters");
@@ -160,7 +161,9 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     if (IsVideoMd5(type)) {
       auto md5 = ParseMd5(req.get_param_value("signal"));
       if (!md5) return Error(res, 400, "signal must be 32 hex characters");
-      return Json(res, HitsBody(cx, Md5Hits(cx, *md5, Coin(req), banks)));
+      auto found = Md5Hits(cx, *md5, Coin(req), banks);
+      if (!found.ok()) return Error(res, 500, found.status().message());
+      return Json(res, HitsBody(cx, *found));
     }
     if (type != "pdq") return Error(res, 400, kSignalTypes);
     auto q = ParsePdq(req.get_param_value("signal"));
@@ -174,7 +177,9 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     const auto* data = reinterpret_cast<const uint8_t*>(f->content.data());
     if (type == "video") {
       const std::string md5 = hash::DigestBytes(data, f->content.size()).md5;
-      return Json(res, {{"video_md5", HitsBody(cx, Md5Hits(cx, md5, Coin(req), util::SplitComma(req.get_param_value("banks"))))}});
+      auto found = Md5Hits(cx, md5, Coin(req), util::SplitComma(req.get_param_value("banks")));
+      if (!found.ok()) return Error(res, 500, found.status().message());
+      return Json(res, {{"video_md5", HitsBody(cx, *found)}});
     }
     if (type != "photo") return Error(res, 400, "the form field must be named photo or video");
     auto rec = hash::HashBytes("upload", data, f->content.size(), {});
