@@ -50,7 +50,7 @@ Status WriteIndexFile(const std::string& path, uint64_t generation,
     ok = ok && WriteAll(f, &n, 8) && WriteAll(f, &top, 8) && Pad(f);
     ok = ok && WriteAll(f, s.codes.data(), s.codes.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.ids.data(), s.ids.size_bytes()) && Pad(f);
-    ok = ok && WriteAll(f, s.offsets.data(), s.offsets.size_bytes()) && Pad(f);
+    ok = ok && WriteAll(f, s.buckets.data(), s.buckets.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.low_bits.data(), s.low_bits.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.entries.data(), s.entries.size_bytes()) && Pad(f);
   }
@@ -107,10 +107,10 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
     if (!need(n * 4)) return Corrupt(path + ": truncated ids");
     s.ids = {reinterpret_cast<const uint32_t*>(p + off), n};
     off = Align(off + n * 4);
-    const size_t olen = MihIndex::OffsetsLen(s.top_bits);
-    if (!need(olen * 4)) return Corrupt(path + ": truncated offsets");
-    s.offsets = {reinterpret_cast<const uint32_t*>(p + off), olen};
-    off = Align(off + olen * 4);
+    const size_t blen = MihIndex::BucketsLen(s.top_bits);
+    if (!need(blen * 4)) return Corrupt(path + ": truncated buckets");
+    s.buckets = {reinterpret_cast<const uint32_t*>(p + off), blen};
+    off = Align(off + blen * 4);
     const size_t llen = MihIndex::LowBitsLen(n);
     if (!need(llen)) return Corrupt(path + ": truncated low bits");
     s.low_bits = {p + off, llen};
@@ -119,17 +119,25 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
     if (!need(elen * 4)) return Corrupt(path + ": truncated entries");
     s.entries = {reinterpret_cast<const uint32_t*>(p + off), elen};
     off = Align(off + elen * 4);
-    // Offsets must be monotone and end at n, or Search would read outside.
+    // Offsets must be monotone and end at n, or Search would read outside;
+    // every entry must name a position inside the segment (the padding is
+    // never read as one); and each bucket's occupancy must cover its
+    // entries' low bits, or a search would skip a bucket holding a match.
+    const size_t nb = size_t(1) << s.top_bits;
     for (int k = 0; k < MihIndex::kTables; ++k) {
-      const size_t buckets = size_t(1) << s.top_bits;
-      const uint32_t* o = s.offsets.data() + size_t(k) * (buckets + 1);
-      if (o[0] != 0 || o[buckets] != n) return Corrupt(path + ": bad offsets");
-      for (size_t b = 0; b < buckets; ++b)
-        if (o[b] > o[b + 1]) return Corrupt(path + ": bad offsets");
+      const uint32_t* b = s.buckets.data() + size_t(k) * (nb + 1) * 2;
+      if (b[0] != 0 || b[2 * nb] != n) return Corrupt(path + ": bad bucket offsets");
+      const uint32_t* e = k > 0 ? s.entries.data() + size_t(k - 1) * n : nullptr;
+      for (size_t i = 0; i < nb; ++i) {
+        if (b[2 * i] > b[2 * i + 2]) return Corrupt(path + ": bad bucket offsets");
+        uint32_t occupied = 0;
+        for (uint32_t slot = b[2 * i]; slot < b[2 * i + 2]; ++slot) {
+          if (e && (e[slot] >> 8) >= n) return Corrupt(path + ": bad entry");
+          occupied |= MihIndex::OccupancyBit(e ? e[slot] & 0xff : s.low_bits[slot]);
+        }
+        if ((b[2 * i + 1] & occupied) != occupied) return Corrupt(path + ": bad bucket occupancy");
+      }
     }
-    // Every entry must name a position inside the segment (the padding is never read as one).
-    for (size_t i = 0; i + 8 < elen; ++i)
-      if ((s.entries[i] >> 8) >= n) return Corrupt(path + ": bad entry");
     snap.segments.push_back(MihIndex::FromSections(s, map));
   }
   if (off != size) return Corrupt(path + ": " + std::to_string(size - std::min(off, size)) + " unexpected trailing bytes or truncated");

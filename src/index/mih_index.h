@@ -16,20 +16,24 @@
 // for 16 x 16 bits (FAISS MultiHash's layout, and needle's first index).
 //
 // A table is two-level so it stays small: the top `top_bits` (16-18, more for
-// bigger segments) of a substring index a dense offset array; each entry in
+// bigger segments) of a substring index a dense bucket array; each entry in
 // a bucket keeps the remaining 5-8 bits ("low bits") and, for tables 1..10,
 // its code position in one 32-bit word (low | position << 8), so a bucket
 // scan yields positions without another memory access. Visiting the keys
 // within t means: for each top-bit mask of weight a <= t, scan that bucket
 // for low bits within t - a. Query time is memory latency: the visits run as
-// a software pipeline with prefetches a few buckets ahead.
+// a software pipeline with prefetches a few buckets ahead, and each bucket
+// carries a 32-bit occupancy mask of its low bits (bit low % 32) beside its
+// offset, so a visit that cannot match (most visits at budget 0) never
+// touches the entries: 15% at 10M.
 //
 // Layout (and memory, beyond the codes and their ids):
 // - codes are stored sorted by substring 0, so table 0 needs no positions,
 //   only its low bits (n + 32 bytes);
 // - tables 1..10: 10 x n 32-bit entries (+ 8 of padding);
-// - 11 offset arrays of 2^top_bits + 1 words (2.9 MB at 16 bits, 11.5 MB at 18).
-// That is 41 bytes per code plus the offsets (42.2 at 10M, 43.9 at 1M).
+// - 11 bucket arrays of 2^top_bits + 1 (offset, occupancy) word pairs
+//   (5.8 MB at 16 bits, 23 MB at 18).
+// That is 41 bytes per code plus the buckets (43.3 at 10M, 46.8 at 1M).
 // A segment holds at most 2^24 codes; LiveIndex shards larger sets.
 //
 // Immutable after Build(); Search() is thread-safe.
@@ -73,7 +77,7 @@ class MihIndex {
     std::span<const hash::Hash256> codes;   // sorted by substring 0
     std::span<const uint32_t> ids;          // ids[pos]
     int top_bits = kMinTopBits;             // bucket key width
-    std::span<const uint32_t> offsets;      // kTables x (2^top_bits + 1)
+    std::span<const uint32_t> buckets;      // kTables x (2^top_bits + 1) x {first entry, occupancy}
     std::span<const uint8_t> low_bits;      // table 0: n, then 32 bytes of padding
     std::span<const uint32_t> entries;      // tables 1..: (kTables - 1) x n (low | pos << 8), then 8 of padding
   };
@@ -83,7 +87,10 @@ class MihIndex {
 
   // The bucket key width Build() picks for n codes (~16-64 codes a bucket).
   static int TopBitsFor(size_t n);
-  static size_t OffsetsLen(int top_bits) { return size_t(kTables) * ((size_t(1) << top_bits) + 1); }
+  static size_t BucketsLen(int top_bits) { return size_t(kTables) * ((size_t(1) << top_bits) + 1) * 2; }
+  // The occupancy bit of a low-bits value (folded to 32 bits: a filter that
+  // may say "maybe" but never hides an entry).
+  static uint32_t OccupancyBit(uint32_t low) { return 1u << (low & 31); }
   static size_t LowBitsLen(size_t n) { return n + 32; }  // 32: NearBytes may over-read
   static size_t EntriesLen(size_t n) { return size_t(kTables - 1) * n + 8; }  // 8: NearEntries may over-read
 
@@ -92,7 +99,7 @@ class MihIndex {
   size_t n_ = 0;
   // Either owned vectors or views into a mapping.
   std::vector<hash::Hash256> codes_own_;
-  std::vector<uint32_t> ids_own_, offsets_own_, entries_own_;
+  std::vector<uint32_t> ids_own_, buckets_own_, entries_own_;
   std::vector<uint8_t> low_own_;
   Sections view_;
   std::shared_ptr<const void> keepalive_;

@@ -209,6 +209,20 @@ TEST(IndexFileTest, RoundTripAndCorruptionDetected) {
   bad[(last & ~size_t(3)) + 3] = 0xff;
   ::needle::testing::WriteFile(t.File("bad.idx"), bad);
   EXPECT_EQ(ReadIndexFile(t.File("bad.idx")).status().code(), Code::kCorrupt);
+  // A bucket whose occupancy no longer covers its entries would hide
+  // matches: refused too.
+  {
+    auto seg = a.Segments()[0];
+    auto sec = seg->sections();
+    auto buckets = std::make_shared<std::vector<uint32_t>>(sec.buckets.begin(), sec.buckets.end());
+    size_t i = 1;
+    while ((*buckets)[i] == 0) i += 2;
+    (*buckets)[i] = 0;
+    sec.buckets = *buckets;
+    auto tampered = MihIndex::FromSections(sec, buckets);
+    ASSERT_TRUE(WriteIndexFile(t.File("occ.idx"), 1, {std::shared_ptr<const MihIndex>(std::move(tampered))}).ok());
+    EXPECT_EQ(ReadIndexFile(t.File("occ.idx")).status().code(), Code::kCorrupt);
+  }
   EXPECT_EQ(ReadIndexFile(t.File("missing.idx")).status().code(), Code::kNotFound);
 }
 
