@@ -25,7 +25,7 @@
 // a software pipeline with prefetches a few buckets ahead, and each bucket
 // carries a 32-bit occupancy mask of its low bits (bit low % 32) beside its
 // offset, so a visit that cannot match (most visits at budget 0) never
-// touches the entries: 15% at 10M.
+// touches the entries (10M clustered: 230 -> 209 us).
 //
 // Layout (and memory, beyond the codes and their ids):
 // - codes are stored sorted by substring 0, so table 0 needs no positions,
