@@ -62,6 +62,32 @@ Result<std::vector<banks::Matcher::FastHit>> Md5Hits(Context& cx, const std::str
   return cx.matcher->LookupDigestFast(store::DigestType::kMd5, md5, coin, banks, ignore_enabled);
 }
 
+// The hits for a request's `signal_type` and `signal` (pdq or video_md5),
+// filtered as the fast lookups do; false, with the error response set, for a
+// bad request (400) or a failed store read (500).
+bool SignalHits(Context& cx, const httplib::Request& req, double coin, bool ignore_enabled, httplib::Response& res,
+                std::vector<banks::Matcher::FastHit>* hits) {
+  auto fail = [&res](int status, const std::string& message) {
+    Error(res, status, message);
+    return false;
+  };
+  const std::string type = req.get_param_value("signal_type");
+  const auto banks = util::SplitComma(req.get_param_value("banks"));
+  if (IsVideoMd5(type)) {
+    auto md5 = ParseMd5(req.get_param_value("signal"));
+    if (!md5) return fail(400, "signal must be 32 hex characters");
+    auto found = Md5Hits(cx, *md5, coin, banks, ignore_enabled);
+    if (!found.ok()) return fail(500, found.status().message());
+    *hits = std::move(*found);
+    return true;
+  }
+  if (type != "pdq") return fail(400, kSignalTypes);
+  auto q = ParsePdq(req.get_param_value("signal"));
+  if (!q) return fail(400, "signal must be 64 hex characters");
+  *hits = cx.matcher->LookupPdqFast(*q, std::nullopt, coin, banks, ignore_enabled);
+  return true;
+}
+
 // The single uploaded file of a multipart request; the form field name is
 // the content type (photo or video), as in HMA.
 const httplib::MultipartFormData* Upload(const httplib::Request& req, std::string* content_type) {
@@ -130,22 +156,8 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
 
   // --- matcher
   svr.Get("/m/raw_lookup", Guard(cx, "/m/raw_lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
-    const std::string type = req.get_param_value("signal_type");
-    const auto banks = util::SplitComma(req.get_param_value("banks"));
     std::vector<banks::Matcher::FastHit> hits;
-    if (IsVideoMd5(type)) {
-      auto md5 = ParseMd5(req.get_param_value("signal"));
-      if (!md5) return Error(res, 400, "signal must be 32 hex characters");
-      auto found = Md5Hits(cx, *md5, 0.0, banks, true);
-      if (!found.ok()) return Error(res, 500, found.status().message());
-      hits = std::move(*found);
-    } else if (type == "pdq") {
-      auto q = ParsePdq(req.get_param_value("signal"));
-      if (!q) return Error(res, 400, "signal must be 64 hex characters");
-      hits = cx.matcher->LookupPdqFast(*q, std::nullopt, 0.0, banks, true);
-    } else {
-      return Error(res, 400, kSignalTypes);
-    }
+    if (!SignalHits(cx, req, 0.0, true, res, &hits)) return;
     const bool dist = req.get_param_value("include_distance") == "true";
     nlohmann::json matches = nlohmann::json::array();
     for (const auto& h : hits) {
@@ -156,19 +168,8 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Get("/m/lookup", Guard(cx, "/m/lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
     if (req.has_param("url")) return Error(res, 400, "needle never fetches URLs (no SSRF): POST the file to /m/lookup");
-    const std::string type = req.get_param_value("signal_type");
-    const auto banks = util::SplitComma(req.get_param_value("banks"));
-    if (IsVideoMd5(type)) {
-      auto md5 = ParseMd5(req.get_param_value("signal"));
-      if (!md5) return Error(res, 400, "signal must be 32 hex characters");
-      auto found = Md5Hits(cx, *md5, Coin(req), banks);
-      if (!found.ok()) return Error(res, 500, found.status().message());
-      return Json(res, HitsBody(cx, *found));
-    }
-    if (type != "pdq") return Error(res, 400, kSignalTypes);
-    auto q = ParsePdq(req.get_param_value("signal"));
-    if (!q) return Error(res, 400, "signal must be 64 hex characters");
-    Json(res, LookupBody(cx, *q, std::nullopt, Coin(req), banks));
+    std::vector<banks::Matcher::FastHit> hits;
+    if (SignalHits(cx, req, Coin(req), false, res, &hits)) Json(res, HitsBody(cx, hits));
   }));
   svr.Post("/m/lookup", Guard(cx, "/m/lookup", Role::kSubmitter, [&cx](const httplib::Request& req, auto& res, auto&) {
     std::string type;
