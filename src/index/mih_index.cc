@@ -172,8 +172,16 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   }
   const int top = view_.top_bits;
   const size_t stride = (size_t(1) << top) + 1;
-  uint32_t qs[kTables];
-  for (int k = 0; k < kTables; ++k) qs[k] = Substring(q, k);
+  // The query's substrings, split into the bucket key (top) and low bits.
+  uint32_t qs[kTables], qtop[kTables];
+  int lb[kTables];
+  uint8_t qlow[kTables];
+  for (int k = 0; k < kTables; ++k) {
+    qs[k] = Substring(q, k);
+    lb[k] = SubstringBits(k) - top;
+    qtop[k] = qs[k] >> lb[k];
+    qlow[k] = static_cast<uint8_t>(qs[k] & ((1u << lb[k]) - 1));
+  }
 
   // Every bucket to visit: table, top key, low-bit budget.
   struct Visit {
@@ -183,23 +191,17 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   };
   thread_local std::vector<Visit> visits;
   visits.clear();
-  for (int k = 0; k < kTables; ++k) {
-    const uint32_t qtop = qs[k] >> (SubstringBits(k) - top);
+  for (int k = 0; k < kTables; ++k)
     for (int a = 0; a <= t[k]; ++a)
-      for (uint32_t mask : MasksOfWeight(top, a))
-        visits.push_back({uint8_t(k), uint8_t(t[k] - a), qtop ^ mask, 0, 0});
-  }
+      for (uint32_t mask : MasksOfWeight(top, a)) visits.push_back({uint8_t(k), uint8_t(t[k] - a), qtop[k] ^ mask, 0, 0});
 
   // The occupancy bits of the low-bits values within each budget of the
   // query's, per table.
+  // (t[k] <= kMaxTableT here.)
   uint32_t near[kTables][kMaxTableT + 1] = {};
-  for (int k = 0; k < kTables; ++k) {
-    const int lb = SubstringBits(k) - top;
-    const uint32_t ql = qs[k] & ((1u << lb) - 1);
-    for (uint32_t x = 0; x < (1u << lb); ++x)
-      for (int b = std::min(Pop32(x ^ ql), kMaxTableT + 1); b <= std::min(t[k], kMaxTableT); ++b)
-        near[k][b] |= OccupancyBit(x);
-  }
+  for (int k = 0; k < kTables; ++k)
+    for (uint32_t x = 0; x < (1u << lb[k]); ++x)
+      for (int b = Pop32(x ^ qlow[k]); b <= t[k]; ++b) near[k][b] |= OccupancyBit(x);
 
   // Visits are a software pipeline, since each one is a cache miss or two:
   // the bucket word pair of visit i + 2L is prefetched, visit i + L reads it
@@ -230,8 +232,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     if (vi + kLead < nv) locate(visits[vi + kLead]);
     const Visit& v = visits[vi];
     if (v.begin == v.end) continue;
-    const int k = v.table, lb = SubstringBits(k) - top;
-    const uint8_t qlow = static_cast<uint8_t>(qs[k] & ((1u << lb) - 1));
+    const int k = v.table;
     const uint32_t len = v.end - v.begin;
     if (nc + len > cand_cap) {
       size_t cap = std::max<size_t>(2 * cand_cap, nc + len + 4096);
@@ -243,11 +244,11 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     uint32_t* dst = cand_buf.get() + nc;
     size_t found;
     if (k == 0) {
-      found = v.budget >= lb ? (std::iota(dst, dst + len, v.begin), size_t(len))
-                             : NearBytes(view_.low_bits.data() + v.begin, len, qlow, v.budget, v.begin, dst);
+      found = v.budget >= lb[k] ? (std::iota(dst, dst + len, v.begin), size_t(len))
+                                : NearBytes(view_.low_bits.data() + v.begin, len, qlow[k], v.budget, v.begin, dst);
     } else {
       const uint32_t* e = view_.entries.data() + size_t(k - 1) * n_ + v.begin;
-      found = NearEntries(e, len, qlow, v.budget >= lb ? 8 : v.budget, dst);
+      found = NearEntries(e, len, qlow[k], v.budget >= lb[k] ? 8 : v.budget, dst);
     }
     for (size_t i = 0; i < found; ++i) dst[i] = (dst[i] << 4) | uint32_t(k);
     nc += found;
