@@ -4,7 +4,7 @@
 //
 // Format (little-endian, every section 64-byte aligned):
 //   header  "NDLPDQX1" | u32 version=2 | u32 segments | u64 generation
-//   per segment: u64 n, u64 top_bits (16-18), then sections codes[n] (32 B),
+//   per segment: u64 n, u64 top_bits (16-19), then sections codes[n] (32 B),
 //                ids[n] (u32), buckets[11 x (2^top_bits + 1) x 2] (u32:
 //                first entry, occupancy of low bits % 32),
 //                low bits[n + 32] (u8, table 0), entries[10 x n + 8] (u32,

@@ -84,6 +84,40 @@ std::vector<uint32_t> OrderByKey(const std::vector<uint32_t>& keys, int low_bits
   return order;
 }
 
+// Prefetches the cache lines of n elements from p, at most 8 lines (a
+// longer bucket streams in behind them). Prefetching only the first line
+// left the rest of a ~40-entry bucket to demand misses (10M clustered:
+// 173 -> 145 us per query).
+template <typename T>
+void PrefetchLines(const T* p, size_t n) {
+  const char* a = reinterpret_cast<const char*>(p);
+  const char* end = reinterpret_cast<const char*>(p + n);
+  for (int line = 0; a < end && line < 8; a += 64, ++line) __builtin_prefetch(a);
+}
+
+// Entries of a bucket are sorted by their low bits, which are close to
+// uniform: the entries equal to `low` start near this slot.
+inline uint32_t GuessSlot(uint32_t begin, uint32_t end, uint8_t low, int low_bits) {
+  return begin + static_cast<uint32_t>((uint64_t(end - begin) * low) >> low_bits);
+}
+
+// The positions of bucket entries [begin, end) whose low bits equal `low`,
+// found by walking from `guess` to the first of them. Most visits have a
+// budget of 0 and a bucket of ~40-60 entries holding one or two such
+// entries: this touches one or two cache lines where a scan touches all of
+// them (10M clustered codes, 2,000 queries: 136 -> 132 us per query).
+size_t EqualLowEntries(const uint32_t* e, uint32_t begin, uint32_t end, uint8_t low, uint32_t guess, uint32_t* out) {
+  uint32_t i = guess;
+  if (i < end && (e[i] & 0xff) >= low) {
+    while (i > begin && (e[i - 1] & 0xff) >= low) --i;
+  } else {
+    while (i < end && (e[i] & 0xff) < low) ++i;
+  }
+  size_t k = 0;
+  for (; i < end && (e[i] & 0xff) == low; ++i) out[k++] = e[i] >> 8;
+  return k;
+}
+
 }  // namespace
 
 int SubstringBits(int k) { return kLayout.bits[k]; }
@@ -213,8 +247,13 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     v.begin = o[0];
     v.end = (o[1] & near[v.table][v.budget]) != 0 ? o[2] : o[0];
     if (v.begin == v.end) return;
-    if (v.table == 0) __builtin_prefetch(view_.low_bits.data() + v.begin);
-    else __builtin_prefetch(view_.entries.data() + (v.table - 1) * n_ + v.begin);
+    if (v.table == 0) {
+      PrefetchLines(view_.low_bits.data() + v.begin, v.end - v.begin);
+    } else {
+      const uint32_t* e = view_.entries.data() + (v.table - 1) * n_;
+      if (v.budget == 0) __builtin_prefetch(e + GuessSlot(v.begin, v.end, qlow[v.table], lb[v.table]));
+      else PrefetchLines(e + v.begin, v.end - v.begin);
+    }
   };
   constexpr size_t kLead = 8;  // 4-32 measured within 5%
   const size_t nv = visits.size();
@@ -247,8 +286,9 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
       found = v.budget >= lb[k] ? (std::iota(dst, dst + len, v.begin), size_t(len))
                                 : NearBytes(view_.low_bits.data() + v.begin, len, qlow[k], v.budget, v.begin, dst);
     } else {
-      const uint32_t* e = view_.entries.data() + size_t(k - 1) * n_ + v.begin;
-      found = NearEntries(e, len, qlow[k], v.budget >= lb[k] ? 8 : v.budget, dst);
+      const uint32_t* e = view_.entries.data() + size_t(k - 1) * n_;
+      found = v.budget == 0 ? EqualLowEntries(e, v.begin, v.end, qlow[k], GuessSlot(v.begin, v.end, qlow[k], lb[k]), dst)
+                            : NearEntries(e + v.begin, len, qlow[k], v.budget >= lb[k] ? 8 : v.budget, dst);
     }
     for (size_t i = 0; i < found; ++i) dst[i] = (dst[i] << 4) | uint32_t(k);
     nc += found;

@@ -15,7 +15,7 @@
 // radius 31): ~4.3k candidates per query at 10M clustered codes against 45k
 // for 16 x 16 bits (FAISS MultiHash's layout, and needle's first index).
 //
-// A table is two-level so it stays small: the top `top_bits` (16-18, more for
+// A table is two-level so it stays small: the top `top_bits` (16-19, more for
 // bigger segments) of a substring index a dense bucket array; each entry in
 // a bucket keeps the remaining 5-8 bits ("low bits") and, for tables 1..10,
 // its code position in one 32-bit word (low | position << 8), so a bucket
@@ -25,15 +25,19 @@
 // a software pipeline with prefetches a few buckets ahead, and each bucket
 // carries a 32-bit occupancy mask of its low bits (bit low % 32) beside its
 // offset, so a visit that cannot match (most visits at budget 0) never
-// touches the entries (10M clustered: 230 -> 209 us).
+// touches the entries (10M clustered: 230 -> 209 us). Entries of a bucket
+// are sorted by low bits, so a budget-0 visit reads only the one or two
+// cache lines where its low value sits, not the whole bucket. The arrays
+// live on transparent huge pages (util/huge_pages.h): with 4 KiB pages
+// each random read is also a page walk.
 //
 // Layout (and memory, beyond the codes and their ids):
 // - codes are stored sorted by substring 0, so table 0 needs no positions,
 //   only its low bits (n + 32 bytes);
 // - tables 1..10: 10 x n 32-bit entries (+ 8 of padding);
 // - 11 bucket arrays of 2^top_bits + 1 (offset, occupancy) word pairs
-//   (5.8 MB at 16 bits, 23 MB at 18).
-// That is 41 bytes per code plus the buckets (43.3 at 10M, 46.8 at 1M).
+//   (5.8 MB at 16 bits, 46 MB at 19).
+// That is 41 bytes per code plus the buckets (45.6 at 10M, 46.8 at 1M).
 // A segment holds at most 2^24 codes; LiveIndex shards larger sets.
 //
 // Immutable after Build(); Search() is thread-safe.
@@ -46,6 +50,7 @@
 #include <vector>
 
 #include "hash/hash256.h"
+#include "util/huge_pages.h"
 
 namespace needle::index {
 
@@ -58,10 +63,10 @@ class MihIndex {
  public:
   static constexpr size_t kMaxCodes = size_t(1) << 24;
   static constexpr int kTables = 11;
-  static constexpr int kMinTopBits = 16, kMaxTopBits = 18;
+  static constexpr int kMinTopBits = 16, kMaxTopBits = 19;
 
   // Builds from codes and caller ids (same length, <= kMaxCodes). `top_bits`
-  // 0 picks TopBitsFor(n); tests force 16-18 on small sets.
+  // 0 picks TopBitsFor(n); tests force each width on small sets.
   static std::unique_ptr<MihIndex> Build(std::span<const hash::Hash256> codes, std::span<const uint32_t> ids,
                                          int top_bits = 0);
 
@@ -98,9 +103,10 @@ class MihIndex {
   MihIndex() = default;
   size_t n_ = 0;
   // Either owned vectors or views into a mapping.
-  std::vector<hash::Hash256> codes_own_;
-  std::vector<uint32_t> ids_own_, buckets_own_, entries_own_;
-  std::vector<uint8_t> low_own_;
+  // Randomly read: on huge pages (util/huge_pages.h).
+  util::HugeVector<hash::Hash256> codes_own_;
+  util::HugeVector<uint32_t> ids_own_, buckets_own_, entries_own_;
+  util::HugeVector<uint8_t> low_own_;
   Sections view_;
   std::shared_ptr<const void> keepalive_;
 };

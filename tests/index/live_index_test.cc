@@ -129,7 +129,7 @@ TEST(MihIndexTest, EveryRadiusAroundThePigeonholeStepsEqualsBruteForce) {
       live[ids[i]] = codes[i];
     }
     auto queries = MakeQueries(codes, 10, d, 22);
-    for (int top : {16, 17, 18}) {  // the bucket widths big segments get
+    for (int top = MihIndex::kMinTopBits; top <= MihIndex::kMaxTopBits; ++top) {  // every bucket width
       auto mih = MihIndex::Build(codes, ids, top);
       ASSERT_EQ(mih->sections().top_bits, top);
       for (int r : {0, 1, 10, 11, 21, 22, 31, 32, 33, 43, 44, 54, 55, 64, 100}) {
