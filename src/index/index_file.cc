@@ -121,8 +121,9 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
     off = Align(off + elen * 4);
     // Offsets must be monotone and end at n, or Search would read outside;
     // every entry must name a position inside the segment (the padding is
-    // never read as one); and each bucket's occupancy must cover its
-    // entries' low bits, or a search would skip a bucket holding a match.
+    // never read as one); each bucket's occupancy must cover its entries'
+    // low bits and its entries be sorted by them, or a search would miss a
+    // match.
     const size_t nb = size_t(1) << s.top_bits;
     for (int k = 0; k < MihIndex::kTables; ++k) {
       const uint32_t* b = s.buckets.data() + size_t(k) * (nb + 1) * 2;
@@ -133,6 +134,10 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
         uint32_t occupied = 0;
         for (uint32_t slot = b[2 * i]; slot < b[2 * i + 2]; ++slot) {
           if (e && (e[slot] >> 8) >= n) return Corrupt(path + ": bad entry");
+          // Search walks to a low value from a guessed slot: entries out of
+          // order would hide matches.
+          if (e && slot > b[2 * i] && (e[slot] & 0xff) < (e[slot - 1] & 0xff))
+            return Corrupt(path + ": bucket entries out of order");
           occupied |= MihIndex::OccupancyBit(e ? e[slot] & 0xff : s.low_bits[slot]);
         }
         if ((b[2 * i + 1] & occupied) != occupied) return Corrupt(path + ": bad bucket occupancy");

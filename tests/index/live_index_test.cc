@@ -223,6 +223,22 @@ TEST(IndexFileTest, RoundTripAndCorruptionDetected) {
     ASSERT_TRUE(WriteIndexFile(t.File("occ.idx"), 1, {std::shared_ptr<const MihIndex>(std::move(tampered))}).ok());
     EXPECT_EQ(ReadIndexFile(t.File("occ.idx")).status().code(), Code::kCorrupt);
   }
+  // Entries out of low-bit order within a bucket would hide matches from
+  // the walk to a low value: refused.
+  {
+    auto seg = a.Segments()[0];
+    auto sec = seg->sections();
+    auto entries = std::make_shared<std::vector<uint32_t>>(sec.entries.begin(), sec.entries.end());
+    const uint32_t* b = sec.buckets.data() + ((size_t(1) << sec.top_bits) + 1) * 2;  // table 1
+    auto& e = *entries;
+    size_t i = 0;  // a bucket whose first and last entries differ in low bits
+    while (b[2 * i + 2] - b[2 * i] < 2 || (e[b[2 * i]] & 0xff) == (e[b[2 * i + 2] - 1] & 0xff)) ++i;
+    std::swap(e[b[2 * i]], e[b[2 * i + 2] - 1]);
+    sec.entries = *entries;
+    auto tampered = MihIndex::FromSections(sec, entries);
+    ASSERT_TRUE(WriteIndexFile(t.File("order.idx"), 1, {std::shared_ptr<const MihIndex>(std::move(tampered))}).ok());
+    EXPECT_EQ(ReadIndexFile(t.File("order.idx")).status().code(), Code::kCorrupt);
+  }
   EXPECT_EQ(ReadIndexFile(t.File("missing.idx")).status().code(), Code::kNotFound);
 }
 
