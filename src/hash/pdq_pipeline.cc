@@ -24,6 +24,7 @@ media::DecodeOptions DecodeOptionsFor(Pipeline p, media::DecodeOptions base, int
   if (p == Pipeline::kFast) {
     base.jpeg_min_short_side = fast_min_short_side > 0 ? fast_min_short_side : kFastMinShortSide;
     base.jpeg_luma_only = true;
+    base.jpeg_reduced_idct = true;
   }
   return base;
 }

@@ -41,6 +41,9 @@ struct DecodeOptions {
   // IDCT, upsampling and colour conversion; for the fast PDQ pipeline, whose
   // luma then comes from JPEG's Y (same BT.601 weights, rounded once more).
   bool jpeg_luma_only = false;
+  // With jpeg_luma_only at 1/2 scale: needle's reduced IDCT for Y instead of
+  // libjpeg-turbo's (media/jpeg_reduced_idct.h; ~4x cheaper, not bit-equal).
+  bool jpeg_reduced_idct = false;
   // Called with width x height once the header has passed the limits and
   // before the pixel buffer is allocated; may block (needle scan's budget of
   // pixels in flight, util/pixel_budget.h).

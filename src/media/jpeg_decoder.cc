@@ -8,9 +8,11 @@
 
 #include <jpeglib.h>
 #include <jerror.h>
+#include <jpegint.h>  // struct jpeg_inverse_dct, to install the reduced IDCT
 
 #include "media/decode.h"
 #include "media/exif_orientation.h"
+#include "media/jpeg_reduced_idct.h"
 
 namespace needle::media {
 namespace {
@@ -61,6 +63,25 @@ inline uint8_t CmykChannel(int c, int k) {
   int mul = ((t >> 8) + t) >> 8;  // c * nk / 255, rounded
   int v = nk - mul;
   return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+// libjpeg's inverse_DCT signature; the table rides in cinfo->client_data.
+void ReducedLumaIdct(j_decompress_ptr cinfo, jpeg_component_info*, JCOEFPTR coef, JSAMPARRAY out, JDIMENSION col) {
+  internal::ReducedIdct4x4(coef, *static_cast<const internal::ReducedIdctTable*>(cinfo->client_data), out, col);
+}
+
+// The fast pipeline's 1/2-scale luma decode runs needle's reduced IDCT on Y
+// instead of libjpeg-turbo's (see jpeg_reduced_idct.h for why). Installed
+// after jpeg_start_decompress, which picked the IDCTs and latched the
+// quantisation tables; nothing resets them for a one-pass decode.
+void InstallReducedLumaIdct(jpeg_decompress_struct* cinfo, internal::ReducedIdctTable* table) {
+  jpeg_component_info* y = &cinfo->comp_info[0];
+  if (cinfo->out_color_space != JCS_GRAYSCALE || cinfo->buffered_image || cinfo->data_precision != 8 ||
+      y->DCT_scaled_size != 4 || y->quant_table == nullptr || cinfo->idct == nullptr)
+    return;
+  *table = internal::MakeReducedIdctTable(y->quant_table->quantval);
+  cinfo->client_data = table;
+  cinfo->idct->inverse_DCT[0] = ReducedLumaIdct;
 }
 
 // Runs libjpeg. Only trivially destructible locals live in this frame after
@@ -116,6 +137,8 @@ bool RunLibjpeg(const uint8_t* data, size_t n, const DecodeOptions& options, Dec
   }
   cinfo.out_color_space = cmyk ? JCS_CMYK : luma_only ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&cinfo);
+  internal::ReducedIdctTable reduced_idct;
+  if (luma_only && options.jpeg_reduced_idct) InstallReducedLumaIdct(&cinfo, &reduced_idct);
   const unsigned w = cinfo.output_width, h = cinfo.output_height;
   out->image.width = static_cast<int>(w);
   out->image.height = static_cast<int>(h);
