@@ -91,7 +91,7 @@ std::vector<uint8_t> EncodePng16Grey(int width, int height, const std::vector<ui
   return out;
 }
 
-std::vector<uint8_t> EncodeJpeg(const Pixels& p, int quality, int orientation) {
+std::vector<uint8_t> EncodeJpeg(const Pixels& p, int quality, int orientation, bool progressive) {
   jpeg_compress_struct c;
   jpeg_error_mgr err;
   c.err = jpeg_std_error(&err);
@@ -105,6 +105,7 @@ std::vector<uint8_t> EncodeJpeg(const Pixels& p, int quality, int orientation) {
   c.in_color_space = p.channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_set_defaults(&c);
   jpeg_set_quality(&c, quality, TRUE);
+  if (progressive) jpeg_simple_progression(&c);
   jpeg_start_compress(&c, TRUE);
   if (orientation > 0) {
     // Minimal big-endian EXIF: IFD0 with one Orientation entry.

@@ -19,7 +19,7 @@ std::vector<uint8_t> ExpectedRgb(const Pixels& p);
 
 std::vector<uint8_t> EncodePng(const Pixels& p, bool interlaced = false);
 std::vector<uint8_t> EncodePng16Grey(int width, int height, const std::vector<uint16_t>& values);
-std::vector<uint8_t> EncodeJpeg(const Pixels& p, int quality, int orientation = 0);
+std::vector<uint8_t> EncodeJpeg(const Pixels& p, int quality, int orientation = 0, bool progressive = false);
 std::vector<uint8_t> EncodeWebpLossless(const Pixels& p);
 std::vector<uint8_t> EncodeGif(const Pixels& p, bool interlaced = false);  // grey levels -> 256-entry palette
 std::vector<uint8_t> EncodeBmp24(const Pixels& p);

@@ -80,22 +80,45 @@ TEST_P(ReducedIdctTest, FlatBlocksGiveTheirLevelAndClamp) {
   }
 }
 
-// In a real decode it stays close to libjpeg-turbo's own 1/2-scale luma.
-TEST(ReducedIdctDecodeTest, ScaledLumaDecodeStaysCloseToLibjpeg) {
-  testing::Pixels p{800, 600, 3, {}};
-  p.data.resize(size_t(800) * 600 * 3);
+testing::Pixels Smooth(int channels) {
+  testing::Pixels p{800, 600, channels, {}};
+  p.data.resize(size_t(800) * 600 * channels);
   for (int y = 0; y < 600; ++y)
     for (int x = 0; x < 800; ++x)
-      for (int c = 0; c < 3; ++c)
-        p.data[(size_t(y) * 800 + x) * 3 + c] =
+      for (int c = 0; c < channels; ++c)
+        p.data[(size_t(y) * 800 + x) * channels + c] =
             static_cast<uint8_t>(128 + 60 * std::sin(x / 23.0 + c) * std::cos(y / 31.0) + (x + y) % 50 - 25);
-  const auto jpeg = testing::EncodeJpeg(p, 90);
+  return p;
+}
+
+Result<DecodedImage> DecodeHalfLuma(const std::vector<uint8_t>& jpeg, bool reduced_idct) {
   DecodeOptions o;
   o.jpeg_min_short_side = 256;
   o.jpeg_luma_only = true;
-  auto libjpeg = Decode(jpeg.data(), jpeg.size(), o);
-  o.jpeg_reduced_idct = true;
-  auto needle = Decode(jpeg.data(), jpeg.size(), o);
+  o.jpeg_reduced_idct = reduced_idct;
+  return Decode(jpeg.data(), jpeg.size(), o);
+}
+
+// A progressive file holds the same quantised coefficients as a baseline one
+// of the same pixels and quality, so the reduced decode must be identical:
+// the IDCT is installed after the whole progressive file was read too.
+TEST(ReducedIdctDecodeTest, ProgressiveAndBaselineGiveTheSamePixels) {
+  for (int channels : {3, 1}) {
+    auto baseline = DecodeHalfLuma(testing::EncodeJpeg(Smooth(channels), 85), true);
+    auto progressive = DecodeHalfLuma(testing::EncodeJpeg(Smooth(channels), 85, 0, /*progressive=*/true), true);
+    auto libjpeg = DecodeHalfLuma(testing::EncodeJpeg(Smooth(channels), 85, 0, true), false);
+    ASSERT_TRUE(baseline.ok() && progressive.ok() && libjpeg.ok());
+    EXPECT_EQ(progressive->scale_denom, 2);
+    EXPECT_EQ(progressive->image.rgb, baseline->image.rgb) << channels;
+    EXPECT_NE(progressive->image.rgb, libjpeg->image.rgb) << channels;  // it really ran
+  }
+}
+
+// In a real decode it stays close to libjpeg-turbo's own 1/2-scale luma.
+TEST(ReducedIdctDecodeTest, ScaledLumaDecodeStaysCloseToLibjpeg) {
+  const auto jpeg = testing::EncodeJpeg(Smooth(3), 90);
+  auto libjpeg = DecodeHalfLuma(jpeg, false);
+  auto needle = DecodeHalfLuma(jpeg, true);
   ASSERT_TRUE(libjpeg.ok() && needle.ok());
   ASSERT_EQ(needle->scale_denom, 2);
   ASSERT_EQ(needle->image.channels, 1);
