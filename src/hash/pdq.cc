@@ -209,29 +209,59 @@ PdqDihedral PdqDihedralFromLuma(float* luma, int rows, int cols, Downsampler ds)
 }
 
 namespace {
-float* Luma(const uint8_t* px, size_t n, int channels) {
-  float* luma = internal::ThreadScratch(3, n);
+void LumaFromPixels(const uint8_t* px, size_t n, int channels, float* luma) {
   if (channels == 1) {
     for (size_t i = 0; i < n; ++i) luma[i] = px[i];
   } else {
     LumaFromRgb(px, n, luma);
   }
+}
+
+float* Luma(const uint8_t* px, size_t n, int channels) {
+  float* luma = internal::ThreadScratch(3, n);
+  LumaFromPixels(px, n, channels, luma);
   return luma;
+}
+
+// The reference downsampler fed from 8-bit pixels a block of luma rows at a
+// time, the same values Luma() makes, without writing the whole float image
+// (48 MB at 12 MP) and reading it back.
+void DownsamplePixels(const uint8_t* px, int rows, int cols, int channels, float* a64) {
+  float* block = internal::ThreadScratch(3, size_t(internal::kDownsampleRows) * cols);
+  const size_t row_bytes = size_t(cols) * channels;
+  internal::Downsample64(
+      [&](int r0, int n) -> const float* {
+        LumaFromPixels(px + size_t(r0) * row_bytes, size_t(n) * cols, channels, block);
+        return block;
+      },
+      rows, cols, a64);
 }
 }  // namespace
 
 PdqHash PdqFromRgb(const uint8_t* px, int width, int height, int channels, Downsampler ds) {
-  if (ds == Downsampler::kSampledTent && channels == 1 && Hashable(height, width) && !(width == 64 && height == 64)) {
+  if (!Hashable(height, width)) return {};
+  if (!(width == 64 && height == 64)) {  // 64x64 takes the reference's shortcut in PdqFromLuma
     float a64[64 * 64];
-    internal::Downsample64Tent(px, height, width, a64);  // straight from 8-bit luma
-    return FromA64(a64);
+    if (ds == Downsampler::kReference) {
+      DownsamplePixels(px, height, width, channels, a64);
+      return FromA64(a64);
+    }
+    if (channels == 1) {
+      internal::Downsample64Tent(px, height, width, a64);  // straight from 8-bit luma
+      return FromA64(a64);
+    }
   }
   return PdqFromLuma(Luma(px, static_cast<size_t>(width) * height, channels), height, width, ds);
 }
 
 PdqDihedral PdqDihedralFromRgb(const uint8_t* px, int width, int height, int channels, Downsampler ds) {
-  if (ds == Downsampler::kSampledTent && channels == 1 && Hashable(height, width)) {
-    float a64[64 * 64];
+  if (!Hashable(height, width)) return {};
+  float a64[64 * 64];
+  if (ds == Downsampler::kReference) {
+    DownsamplePixels(px, height, width, channels, a64);
+    return DihedralFromA64(a64);
+  }
+  if (channels == 1) {
     internal::Downsample64Tent(px, height, width, a64);
     return DihedralFromA64(a64);
   }

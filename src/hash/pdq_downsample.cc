@@ -21,7 +21,7 @@ namespace {
 #define NEEDLE_CLONES
 #endif
 
-constexpr int kBlock = 16;  // rows transposed into lanes at once
+constexpr int kBlock = kDownsampleRows;  // rows transposed into lanes at once
 
 // The reference's 64 sample positions along a side of `len` (centres).
 void SamplePositions(int len, int* pos) {
@@ -206,7 +206,49 @@ void JaroszFilter(float* buf, float* scratch, int rows, int cols, int win_rows, 
   for (int pass = 0; pass < 2; ++pass) BoxPass(buf, scratch, rows, cols, win_rows, win_cols);
 }
 
-void Downsample64(float* luma, int rows, int cols, float* out64) {
+namespace {
+
+// Pass 2 streamed: per lane, the float operations of BoxLanes' phases in the
+// same order (add, subtract, divide), one row of lanes at a time.
+NEEDLE_CLONES void AddRow(float* __restrict sum, const float* __restrict x, int n) {
+  for (int L = 0; L < n; ++L) sum[L] += x[L];
+}
+NEEDLE_CLONES void AddDivRow(float* __restrict sum, const float* __restrict x, float* __restrict y, float fn, int n) {
+  for (int L = 0; L < n; ++L) {
+    sum[L] += x[L];
+    y[L] = sum[L] / fn;
+  }
+}
+NEEDLE_CLONES void AddSubDivRow(float* __restrict sum, const float* __restrict x, const float* __restrict w,
+                                float* __restrict y, float fn, int n) {
+  for (int L = 0; L < n; ++L) {
+    sum[L] += x[L];
+    sum[L] -= w[L];
+    y[L] = sum[L] / fn;
+  }
+}
+NEEDLE_CLONES void SubDivRow(float* __restrict sum, const float* __restrict w, float* __restrict y, float fn, int n) {
+  for (int L = 0; L < n; ++L) {
+    sum[L] -= w[L];
+    y[L] = sum[L] / fn;
+  }
+}
+
+}  // namespace
+
+// The four passes stream through the image in blocks of kBlock rows, so no
+// full-size intermediate is written: pass 1 (rows) fills a ring of rows,
+// pass 2 (columns) emits each row once its window is complete, pass 3 (rows,
+// only the 64 sampled columns) runs on each block of pass-2 rows, pass 4 on
+// the compact rows x 64 result. Every lane sees the reference's float
+// operations in the reference's order, so the result is bit-exact; what
+// changes is memory traffic: ~1.5 MB of rows at 12 MP instead of five trips
+// through 48 MB images (PdqCore/12: see the README).
+void Downsample64(const float* luma, int rows, int cols, float* out64) {
+  Downsample64([&](int r0, int) { return luma + size_t(r0) * cols; }, rows, cols, out64);
+}
+
+void Downsample64(const LumaRowSource& source, int rows, int cols, float* out64) {
   const Kernels& k = Select();
   const int wr = JaroszWindow(cols, 64), wc = JaroszWindow(rows, 64);
   int srow[64], scol[64];
@@ -215,25 +257,65 @@ void Downsample64(float* luma, int rows, int cols, float* out64) {
   std::unique_ptr<uint8_t[]> want_col(new uint8_t[cols]()), want_row(new uint8_t[rows]());
   for (int i = 0; i < 64; ++i) want_col[scol[i]] = want_row[srow[i]] = 1;
 
-  float* scratch = ThreadScratch(0, size_t(rows) * cols);
-  auto [tin, tout, sum] = GetLaneBuffers(cols);
-
-  // Pass 1 (rows) and pass 2 (columns): every output is needed.
-  BoxPass(luma, scratch, rows, cols, wr, wc);
-
-  // Pass 3 (rows): only the 64 sampled columns are read later. Gather them
-  // into a compact rows x 64 image.
+  // Pass 2 reads row r and row r - wc; a block of pass-1 rows lands while
+  // the wc rows before it are still needed. A multiple of kBlock, so a
+  // block never wraps.
+  const int ring = (wc + kBlock + kBlock) / kBlock * kBlock;
+  float* ring_buf = ThreadScratch(0, size_t(ring + kBlock) * cols);
+  float* stage = ring_buf + size_t(ring) * cols;  // one block of pass-2 rows
+  auto ring_row = [&](int r) { return ring_buf + size_t(r % ring) * cols; };
+  auto [tin, tout, sum] = GetLaneBuffers(cols);  // sum: pass 2's cols lanes, then pass 4's 64
+  float lane_sum[kBlock];                         // passes 1 and 3
   float* compact = ThreadScratch(1, size_t(rows) * 64 * 2);
   float* compact2 = compact + size_t(rows) * 64;
-  for (int r0 = 0; r0 < rows; r0 += kBlock) {
-    const int nr = std::min(kBlock, rows - r0);
-    k.in(luma + size_t(r0) * cols, tin, nr, cols);
-    BoxLanes(tin, tout, cols, kBlock, nr, wr, sum, want_col.get());
+
+  // Pass 3 on the staged pass-2 rows [end - nr, end): only the sampled
+  // columns are computed, gathered into compact rows.
+  auto flush = [&](int end) {
+    const int r0 = (end - 1) / kBlock * kBlock, nr = end - r0;
+    k.in(stage, tin, nr, cols);
+    BoxLanes(tin, tout, cols, kBlock, nr, wr, lane_sum, want_col.get());
     for (int b = 0; b < nr; ++b) {
       float* dst = compact + size_t(r0 + b) * 64;
       for (int s = 0; s < 64; ++s) dst[s] = tout[size_t(scol[s]) * kBlock + b];
     }
+  };
+  int o = 0;  // next pass-2 output row
+  auto out_row = [&] { return stage + size_t(o % kBlock) * cols; };
+  auto emitted = [&] {
+    if (++o % kBlock == 0 || o == rows) flush(o);
+  };
+
+  // BoxLanes' phases for pass 2, by input row: p1 rows only accumulate, p2
+  // rows accumulate and emit, the rest slide; p4 outputs drain at the end.
+  const int half = (wc + 2) / 2, p1 = half - 1, p12 = wc;
+  for (int c = 0; c < cols; ++c) sum[c] = 0.0f;
+  int n = 0;
+  for (int r0 = 0; r0 < rows; r0 += kBlock) {
+    const int nr = std::min(kBlock, rows - r0);
+    k.in(source(r0, nr), tin, nr, cols);
+    BoxLanes(tin, tout, cols, kBlock, nr, wr, lane_sum, nullptr);
+    k.out(tout, ring_row(r0), nr, cols);
+    for (int r = r0; r < r0 + nr; ++r) {
+      if (r < p1) {
+        AddRow(sum, ring_row(r), cols);
+        ++n;
+      } else if (r < p12) {
+        ++n;
+        AddDivRow(sum, ring_row(r), out_row(), static_cast<float>(n), cols);
+        emitted();
+      } else {
+        AddSubDivRow(sum, ring_row(r), ring_row(r - p12), out_row(), static_cast<float>(n), cols);
+        emitted();
+      }
+    }
   }
+  for (int l = rows - p12; o < rows; ++l) {
+    --n;
+    SubDivRow(sum, ring_row(l), out_row(), static_cast<float>(n), cols);
+    emitted();
+  }
+
   // Pass 4 (columns) on the 64 sampled columns, outputs at the sampled rows.
   BoxLanes(compact, compact2, rows, 64, 64, wc, sum, want_row.get());
   for (int i = 0; i < 64; ++i)

@@ -7,17 +7,27 @@
 // - 8x8 register transposes (AVX2) for the row passes;
 // - the last two passes keep their full running sums but skip the divisions
 //   and stores whose results the 64x64 sampling never reads;
+// - the passes stream through the image a block of rows at a time (a ring
+//   of ~2 windows of rows, in L2), never writing a full-size intermediate;
 // - buffers are reused per thread (no page faults or zeroing per image).
 // Internal to src/hash.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 namespace needle::hash::internal {
 
-// Filters `luma` (rows x cols, overwritten) and writes the 64x64 samples.
-void Downsample64(float* luma, int rows, int cols, float* out64x64);
+// Filters `luma` (rows x cols) and writes the 64x64 samples.
+void Downsample64(const float* luma, int rows, int cols, float* out64x64);
+
+// The same with the luma made on demand: source(r0, n) returns rows
+// [r0, r0 + n) of it (n <= kDownsampleRows, n x cols floats), valid until the
+// next call. Rows are asked for once each, in order.
+constexpr int kDownsampleRows = 16;
+using LumaRowSource = std::function<const float*(int r0, int n)>;
+void Downsample64(const LumaRowSource& source, int rows, int cols, float* out64x64);
 
 // The same filter evaluated only where it is sampled: the two box passes in
 // each direction folded into one tent of 2 x window taps (weights in double),

@@ -39,7 +39,7 @@ TEST(PdqCoreTest, PrunedDownsampleEqualsFullFilterThenDecimate) {
   // The fast path skips outputs the 64x64 sampling never reads; the samples
   // it keeps must equal the full reference filter's, bit for bit.
   const int shapes[][2] = {{5, 5}, {6, 63}, {63, 65}, {64, 64}, {65, 64}, {129, 127}, {300, 200},
-                           {512, 512}, {1004, 1600}, {17, 1031}, {2000, 33}};
+                           {512, 512}, {1004, 1600}, {17, 1031}, {2000, 33}, {3001, 70}, {4032, 19}};
   for (auto [rows, cols] : shapes) {
     auto a = RandomLuma(rows, cols, rows * 7 + cols * 3);
     auto b = a;
