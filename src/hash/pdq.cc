@@ -18,6 +18,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace needle::hash {
 namespace {
 
@@ -154,13 +158,63 @@ Hash256 ThresholdAtMedian(const float* b) {
 
 }  // namespace internal
 
-__attribute__((target_clones("avx2", "default")))
-void LumaFromRgb(const uint8_t* __restrict rgb, size_t npixels, float* __restrict luma) {
-  for (size_t i = 0; i < npixels; ++i) {
+namespace {
+// The reference's luma, one pixel at a time from `first` (-ffp-contract=off
+// keeps each product rounded before the sums, as the reference does).
+void LumaFromRgbScalar(const uint8_t* __restrict rgb, size_t first, size_t npixels, float* __restrict luma) {
+  for (size_t i = first; i < npixels; ++i) {
     const float r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
     luma[i] = ((0.299f * r) + (0.587f * g)) + (0.114f * b);
   }
 }
+
+#if defined(__x86_64__)
+// Eight pixels at a time: 24 bytes split into R, G and B by byte shuffles,
+// then the same three products and two sums per pixel as the scalar loop
+// (separate multiplies and adds, no FMA): equal bit for bit. The compiler's
+// own vectorisation of the stride-3 loop ran at ~2 cycles a pixel (PdqCore/1:
+// 2.00 -> 1.88 ms); at 12 MP what is left is reading the decoded image from
+// memory, which prefetching a block ahead did not hide measurably.
+// One channel of eight pixels, picked out of the 16 + 8 bytes they span.
+__attribute__((target("avx2"))) inline __m256 Channel(__m128i lo, __m128i hi, __m128i mlo, __m128i mhi) {
+  const __m128i bytes = _mm_or_si128(_mm_shuffle_epi8(lo, mlo), _mm_shuffle_epi8(hi, mhi));
+  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+}
+
+__attribute__((target("avx2"))) void LumaFromRgbAvx2(const uint8_t* __restrict rgb, size_t npixels,
+                                                     float* __restrict luma) {
+  const __m128i r_lo = _mm_setr_epi8(0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m128i r_hi = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 2, 5, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m128i g_lo = _mm_setr_epi8(1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m128i g_hi = _mm_setr_epi8(-1, -1, -1, -1, -1, 0, 3, 6, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m128i b_lo = _mm_setr_epi8(2, 5, 8, 11, 14, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m128i b_hi = _mm_setr_epi8(-1, -1, -1, -1, -1, 1, 4, 7, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256 kr = _mm256_set1_ps(0.299f), kg = _mm256_set1_ps(0.587f), kb = _mm256_set1_ps(0.114f);
+  size_t i = 0;
+  for (; i + 8 <= npixels; i += 8) {
+    const uint8_t* p = rgb + 3 * i;  // reads exactly bytes [3i, 3i + 24)
+    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hi = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 16));
+    const __m256 r = Channel(lo, hi, r_lo, r_hi), g = Channel(lo, hi, g_lo, g_hi), b = Channel(lo, hi, b_lo, b_hi);
+    const __m256 y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(kr, r), _mm256_mul_ps(kg, g)), _mm256_mul_ps(kb, b));
+    _mm256_storeu_ps(luma + i, y);
+  }
+  LumaFromRgbScalar(rgb, i, npixels, luma);
+}
+#endif
+}  // namespace
+
+void LumaFromRgb(const uint8_t* __restrict rgb, size_t npixels, float* __restrict luma) {
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return LumaFromRgbAvx2(rgb, npixels, luma);
+#endif
+  LumaFromRgbScalar(rgb, 0, npixels, luma);
+}
+
+namespace internal {
+void LumaFromRgbPortable(const uint8_t* rgb, size_t npixels, float* luma) { LumaFromRgbScalar(rgb, 0, npixels, luma); }
+}  // namespace internal
 
 namespace {
 PdqHash FromA64(const float* a64) {

@@ -65,6 +65,7 @@ const Hash256& OrientedVariant(const PdqDihedral& d, int orientation);
 
 namespace internal {
 // Exposed for tests and benchmarks.
+void LumaFromRgbPortable(const uint8_t* rgb, size_t npixels, float* luma);  // LumaFromRgb without SIMD
 void JaroszFilter(float* buf, float* scratch, int rows, int cols, int win_rows, int win_cols);
 int JaroszWindow(int old_size, int new_size);
 void Decimate64(const float* in, int rows, int cols, float* out64x64);

@@ -22,6 +22,19 @@ std::vector<float> RandomLuma(int rows, int cols, uint32_t seed) {
   return v;
 }
 
+TEST(PdqCoreTest, SimdLumaEqualsThePortableLoopBitForBit) {
+  std::mt19937 rng(11);
+  for (size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 1000, 4099}) {
+    std::vector<uint8_t> rgb(3 * n);
+    for (auto& v : rgb) v = uint8_t(rng());
+    if (n >= 8) std::fill(rgb.begin(), rgb.begin() + 24, uint8_t(255));  // extremes too
+    std::vector<float> fast(n + 1, -1.0f), portable(n + 1, -1.0f);
+    LumaFromRgb(rgb.data(), n, fast.data());
+    internal::LumaFromRgbPortable(rgb.data(), n, portable.data());
+    ASSERT_EQ(0, std::memcmp(fast.data(), portable.data(), (n + 1) * sizeof(float))) << n;  // no write past n
+  }
+}
+
 TEST(PdqCoreTest, BlockedFilterEqualsReferenceLoopsBitForBit) {
   const int shapes[][2] = {{5, 5}, {7, 300}, {64, 64}, {17, 33}, {128, 512}, {512, 512}, {300, 1024}, {1001, 257}};
   for (auto [rows, cols] : shapes) {
