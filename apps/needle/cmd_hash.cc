@@ -57,7 +57,7 @@ constexpr const char* kHashHelp =
     "           Measured against fullres (tools/fast-deviation, 2029 images of quality >= 50\n"
     "           in ../shared): mean 0.32 bits, max 44, 98.5% within 8 bits; on the 87 JPEGs\n"
     "           it scales: mean 7.5 bits, max 44, 65.5% within 8 (ordinary resizing moves\n"
-    "           PDQ by 2-16 bits). 12 MP photos hash 2.9x faster than fullres, 1 MP 3.4x.\n"
+    "           PDQ by 2-16 bits). 12 MP photos hash 2.5x faster than fullres, 1 MP 3.1x.\n"
     "           Good for triage and near-duplicate grouping; for bank matching use fullres.\n\n"
     "EXIF orientation is recorded, not applied: `pdq` is on the stored pixels (what hash\n"
     "lists contain); when orientation != 1, `pdq_oriented` gives the upright variant.\n\n"
