@@ -243,7 +243,7 @@ NEEDLE_CLONES void SubDivRow(float* __restrict sum, const float* __restrict w, f
 // the compact rows x 64 result. Every lane sees the reference's float
 // operations in the reference's order, so the result is bit-exact; what
 // changes is memory traffic: ~1.5 MB of rows at 12 MP instead of five trips
-// through 48 MB images (PdqCore/12: see the README).
+// through 48 MB images (PdqCore/12: 36.9 -> 24.6 ms with the block-wise luma).
 void Downsample64(const float* luma, int rows, int cols, float* out64) {
   Downsample64([&](int r0, int) { return luma + size_t(r0) * cols; }, rows, cols, out64);
 }
