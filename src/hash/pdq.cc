@@ -169,18 +169,18 @@ void LumaFromRgbScalar(const uint8_t* __restrict rgb, size_t first, size_t npixe
 }
 
 #if defined(__x86_64__)
-// Eight pixels at a time: 24 bytes split into R, G and B by byte shuffles,
-// then the same three products and two sums per pixel as the scalar loop
-// (separate multiplies and adds, no FMA): equal bit for bit. The compiler's
-// own vectorisation of the stride-3 loop ran at ~2 cycles a pixel (PdqCore/1:
-// 2.00 -> 1.88 ms); at 12 MP what is left is reading the decoded image from
-// memory, which prefetching a block ahead did not hide measurably.
 // One channel of eight pixels, picked out of the 16 + 8 bytes they span.
 __attribute__((target("avx2"))) inline __m256 Channel(__m128i lo, __m128i hi, __m128i mlo, __m128i mhi) {
   const __m128i bytes = _mm_or_si128(_mm_shuffle_epi8(lo, mlo), _mm_shuffle_epi8(hi, mhi));
   return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
 }
 
+// Eight pixels at a time: 24 bytes split into R, G and B by byte shuffles,
+// then the same three products and two sums per pixel as the scalar loop
+// (separate multiplies and adds, no FMA): equal bit for bit. The compiler's
+// own vectorisation of the stride-3 loop ran at ~2 cycles a pixel (PdqCore/1:
+// 2.00 -> 1.88 ms); at 12 MP what is left is reading the decoded image from
+// memory, which prefetching a block ahead did not hide measurably.
 __attribute__((target("avx2"))) void LumaFromRgbAvx2(const uint8_t* __restrict rgb, size_t npixels,
                                                      float* __restrict luma) {
   const __m128i r_lo = _mm_setr_epi8(0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);

@@ -1,10 +1,11 @@
 // A 2:1 reduced inverse DCT for the fast pipeline's luma decode.
 //
 // At 1/2 scale libjpeg-turbo turns each 8x8 block into 4x4 pixels with its
-// SSE2 jsimd_idct_4x4, ~20 ns a block: a fifth of a 1 MP fast decode, where
-// entropy decoding (the floor) is the rest. This one computes the exact 2x2
-// box mean of the block's low 4x4 frequencies in ~6 ns (bench FastDecode/1:
-// 1.72 -> 1.66 ms), and it is only ever used for the fast pipeline's luma.
+// SSE2 jsimd_idct_4x4, ~20 ns a block (perf): a fifth of a 1 MP fast decode,
+// where entropy decoding (the floor) is the rest. This one computes the exact
+// 2x2 box mean of the block's low 4x4 frequencies in ~14-16 ns a block with
+// libjpeg's call overhead (bench FastDecode/1: 1.72 -> 1.62-1.66 ms), and it
+// is only ever used for the fast pipeline's luma.
 #pragma once
 
 #include <cstddef>
