@@ -264,7 +264,12 @@ void Downsample64(const LumaRowSource& source, int rows, int cols, float* out64)
   float* ring_buf = ThreadScratch(0, size_t(ring + kBlock) * cols);
   float* stage = ring_buf + size_t(ring) * cols;  // one block of pass-2 rows
   auto ring_row = [&](int r) { return ring_buf + size_t(r % ring) * cols; };
-  auto [tin, tout, sum] = GetLaneBuffers(cols);  // sum: pass 2's cols lanes, then pass 4's 64
+  // (Plain names, not a structured binding: clang 14, the fuzz build's
+  // compiler, cannot capture those in the lambdas below.)
+  const LaneBuffers lanes = GetLaneBuffers(cols);
+  float* tin = lanes.tin;
+  float* tout = lanes.tout;
+  float* sum = lanes.sum;  // pass 2's cols lanes, then pass 4's 64
   float lane_sum[kBlock];                         // passes 1 and 3
   float* compact = ThreadScratch(1, size_t(rows) * 64 * 2);
   float* compact2 = compact + size_t(rows) * 64;
@@ -310,9 +315,9 @@ void Downsample64(const LumaRowSource& source, int rows, int cols, float* out64)
       }
     }
   }
-  for (int l = rows - p12; o < rows; ++l) {
+  for (int i = 0; i < p1; ++i) {  // the last p1 outputs: the window shrinks
     --n;
-    SubDivRow(sum, ring_row(l), out_row(), static_cast<float>(n), cols);
+    SubDivRow(sum, ring_row(rows - p12 + i), out_row(), static_cast<float>(n), cols);
     emitted();
   }
 
