@@ -41,8 +41,11 @@ std::vector<std::vector<uint8_t>> Corpus() {
   return c;
 }
 
-bool CleanOutcome(const Result<DecodedImage>& r) {
-  if (r.ok()) return r->image.rgb.size() == size_t(r->image.width) * r->image.height * 3;
+// channels: what a decode that succeeds must give (3, or 1 for luma only).
+bool CleanOutcome(const Result<DecodedImage>& r, int channels = 3) {
+  if (r.ok())
+    return r->image.channels == channels &&
+           r->image.rgb.size() == size_t(r->image.width) * r->image.height * size_t(channels);
   Code c = r.status().code();
   return (c == Code::kTruncated || c == Code::kCorrupt || c == Code::kUnsupported || c == Code::kTooLarge) &&
          !r.status().message().empty();
@@ -73,6 +76,36 @@ TEST(CorruptInputTest, FlippedBytesNeverCrash) {
       for (int i = 0; i < flips; ++i) bad[rng() % bad.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
       auto r = Decode(bad.data(), bad.size(), {});
       EXPECT_TRUE(CleanOutcome(r)) << r.status().ToString();
+    }
+  }
+}
+
+// The fast pipeline's JPEG path (DCT-scaled to 1/2, luma only, needle's
+// reduced IDCT) is a path of its own through libjpeg: same promise.
+TEST(CorruptInputTest, FastJpegDecodeFailsCleanlyToo) {
+  DecodeOptions fast;
+  fast.jpeg_min_short_side = 40;  // 96x80 -> 48x40, at 1/2
+  fast.jpeg_luma_only = true;
+  fast.jpeg_reduced_idct = true;
+  std::vector<std::vector<uint8_t>> jpegs = {EncodeJpeg(Pattern(96, 80, 3, 31), 85),
+                                             EncodeJpeg(Pattern(96, 80, 3, 32), 70, 0, /*progressive=*/true),
+                                             EncodeJpeg(Pattern(96, 80, 1, 33), 90)};
+  std::mt19937 rng(7);
+  for (const auto& file : jpegs) {
+    auto whole = Decode(file.data(), file.size(), fast);
+    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+    EXPECT_EQ(whole->scale_denom, 2);
+    for (double frac : {0.0, 0.01, 0.1, 0.33, 0.5, 0.75, 0.9, 0.99}) {
+      std::vector<uint8_t> cut(file.begin(), file.begin() + static_cast<ptrdiff_t>(file.size() * frac));
+      auto r = Decode(cut.data(), cut.size(), fast);
+      EXPECT_TRUE(CleanOutcome(r, 1)) << "cut at " << cut.size() << ": " << r.status().ToString();
+    }
+    for (int trial = 0; trial < 25; ++trial) {
+      std::vector<uint8_t> bad = file;
+      for (int i = 0, flips = 1 + int(rng() % 16); i < flips; ++i)
+        bad[rng() % bad.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+      auto r = Decode(bad.data(), bad.size(), fast);
+      EXPECT_TRUE(CleanOutcome(r, 1)) << r.status().ToString();
     }
   }
 }
