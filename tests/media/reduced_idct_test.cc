@@ -104,9 +104,11 @@ Result<DecodedImage> DecodeHalfLuma(const std::vector<uint8_t>& jpeg, bool reduc
 // the IDCT is installed after the whole progressive file was read too.
 TEST(ReducedIdctDecodeTest, ProgressiveAndBaselineGiveTheSamePixels) {
   for (int channels : {3, 1}) {
-    auto baseline = DecodeHalfLuma(testing::EncodeJpeg(Smooth(channels), 85), true);
-    auto progressive = DecodeHalfLuma(testing::EncodeJpeg(Smooth(channels), 85, 0, /*progressive=*/true), true);
-    auto libjpeg = DecodeHalfLuma(testing::EncodeJpeg(Smooth(channels), 85, 0, true), false);
+    const testing::Pixels pixels = Smooth(channels);
+    const auto progressive_file = testing::EncodeJpeg(pixels, 85, 0, /*progressive=*/true);
+    auto baseline = DecodeHalfLuma(testing::EncodeJpeg(pixels, 85), true);
+    auto progressive = DecodeHalfLuma(progressive_file, true);
+    auto libjpeg = DecodeHalfLuma(progressive_file, false);
     ASSERT_TRUE(baseline.ok() && progressive.ok() && libjpeg.ok());
     EXPECT_EQ(progressive->scale_denom, 2);
     EXPECT_EQ(progressive->image.rgb, baseline->image.rgb) << channels;
