@@ -1,5 +1,6 @@
 #include "index/hamming.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -48,9 +49,16 @@ __attribute__((target("popcnt"))) size_t RangeScanPopcnt(const hash::Hash256& q,
 
 namespace {
 
+#if defined(__x86_64__)
+bool HasAvx512() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq");
+}
+#endif
+
 SimdLevel Best() {
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("avx512f")) return SimdLevel::kAvx512;
+  if (HasAvx512()) return SimdLevel::kAvx512;
   if (__builtin_cpu_supports("avx2")) return SimdLevel::kAvx2;
   if (__builtin_cpu_supports("popcnt")) return SimdLevel::kPopcnt;
 #endif
@@ -89,7 +97,7 @@ bool SimdLevelSupported(SimdLevel level) {
     case SimdLevel::kScalar: return true;
     case SimdLevel::kPopcnt: return __builtin_cpu_supports("popcnt");
     case SimdLevel::kAvx2: return __builtin_cpu_supports("avx2");
-    case SimdLevel::kAvx512: return __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("avx512f");
+    case SimdLevel::kAvx512: return HasAvx512();
   }
 #endif
   return level == SimdLevel::kScalar;
@@ -104,13 +112,24 @@ bool SetSimdLevel(SimdLevel level) {
 }
 
 size_t NearBytes(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out) {
+  if (Level() >= SimdLevel::kAvx512) return internal::NearBytesAvx512(bytes, n, q, budget, base, out);
   if (Level() >= SimdLevel::kAvx2) return internal::NearBytesAvx2(bytes, n, q, budget, base, out);
   return internal::NearBytesScalar(bytes, n, q, budget, base, out);
 }
 
-size_t NearEntries(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out) {
-  if (Level() >= SimdLevel::kAvx2) return internal::NearEntriesAvx2(e, n, q, budget, out);
-  return internal::NearEntriesScalar(e, n, q, budget, out);
+size_t NearEntries(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out) {
+  if (Level() >= SimdLevel::kAvx512) return internal::NearEntriesAvx512(e, n, q, budget, tag, out);
+  if (Level() >= SimdLevel::kAvx2) return internal::NearEntriesAvx2(e, n, q, budget, tag, out);
+  return internal::NearEntriesScalar(e, n, q, budget, tag, out);
+}
+
+size_t VerifyCandidates(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
+                        int radius, uint32_t* out_idx, uint16_t* out_dist) {
+  if (Level() >= SimdLevel::kAvx512)
+    return internal::VerifyCandidatesAvx512(q, codes, cand, n, radius, out_idx, out_dist);
+  if (Level() >= SimdLevel::kPopcnt)
+    return internal::VerifyCandidatesPopcnt(q, codes, cand, n, radius, out_idx, out_dist);
+  return internal::VerifyCandidatesScalar(q, codes, cand, n, radius, out_idx, out_dist);
 }
 
 namespace internal {
@@ -120,12 +139,35 @@ const std::array<uint8_t, 256> kPop = [] {
   for (int v = 0; v < 256; ++v) t[size_t(v)] = static_cast<uint8_t>(__builtin_popcount(unsigned(v)));
   return t;
 }();
-}  // namespace
 
-size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out) {
+__attribute__((target("popcnt"))) int DistanceHw(const hash::Hash256& a, const hash::Hash256& b) {
+  return __builtin_popcountll(a.limb[0] ^ b.limb[0]) + __builtin_popcountll(a.limb[1] ^ b.limb[1]) +
+         __builtin_popcountll(a.limb[2] ^ b.limb[2]) + __builtin_popcountll(a.limb[3] ^ b.limb[3]);
+}
+
+// The verification loop, prefetching the code kAhead candidates on: the
+// codes are scattered, so this keeps many misses in flight at once.
+template <typename DistanceFn>
+inline size_t VerifyWith(DistanceFn distance, const hash::Hash256& q, const hash::Hash256* codes,
+                         const uint32_t* cand, size_t n, int radius, uint32_t* out_idx, uint16_t* out_dist) {
+  constexpr size_t kAhead = 32;
+  for (size_t i = 0; i < std::min(kAhead, n); ++i) __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits]);
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
-    out[k] = e[i] >> 8;
+    if (i + kAhead < n) __builtin_prefetch(&codes[cand[i + kAhead] >> kCandidateTagBits]);
+    const int d = distance(q, codes[cand[i] >> kCandidateTagBits]);
+    out_idx[k] = static_cast<uint32_t>(i);  // written unconditionally, kept if it matches
+    out_dist[k] = static_cast<uint16_t>(d);
+    k += d <= radius;
+  }
+  return k;
+}
+}  // namespace
+
+size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    out[k] = (e[i] >> 8) << kCandidateTagBits | tag;
     k += kPop[(e[i] ^ q) & 0xff] <= budget;
   }
   return k;
@@ -134,10 +176,21 @@ size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uin
 size_t NearBytesScalar(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out) {
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
-    out[k] = base + static_cast<uint32_t>(i);
+    out[k] = (base + static_cast<uint32_t>(i)) << kCandidateTagBits;
     k += kPop[bytes[i] ^ q] <= budget;
   }
   return k;
+}
+
+size_t VerifyCandidatesScalar(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
+                              int radius, uint32_t* out_idx, uint16_t* out_dist) {
+  return VerifyWith(hash::Distance, q, codes, cand, n, radius, out_idx, out_dist);
+}
+
+__attribute__((target("popcnt"))) size_t VerifyCandidatesPopcnt(const hash::Hash256& q, const hash::Hash256* codes,
+                                                                const uint32_t* cand, size_t n, int radius,
+                                                                uint32_t* out_idx, uint16_t* out_dist) {
+  return VerifyWith(DistanceHw, q, codes, cand, n, radius, out_idx, out_dist);
 }
 }  // namespace internal
 
@@ -152,14 +205,9 @@ size_t RangeScan(const hash::Hash256& q, const hash::Hash256* codes, size_t n, i
   return internal::RangeScanScalar(q, codes, n, radius, idx, dist);
 }
 
-__attribute__((target("popcnt"))) static int DistanceHw(const hash::Hash256& a, const hash::Hash256& b) {
-  return __builtin_popcountll(a.limb[0] ^ b.limb[0]) + __builtin_popcountll(a.limb[1] ^ b.limb[1]) +
-         __builtin_popcountll(a.limb[2] ^ b.limb[2]) + __builtin_popcountll(a.limb[3] ^ b.limb[3]);
-}
-
 int DistancePopcnt(const hash::Hash256& a, const hash::Hash256& b) {
   static const bool hw = SimdLevelSupported(SimdLevel::kPopcnt);
-  return hw ? DistanceHw(a, b) : hash::Distance(a, b);
+  return hw ? internal::DistanceHw(a, b) : hash::Distance(a, b);
 }
 
 }  // namespace needle::index

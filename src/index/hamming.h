@@ -1,7 +1,8 @@
 // Hamming-distance kernels over 256-bit codes, chosen at run time:
-// scalar (portable), popcnt, avx2 (nibble-table popcount), avx512
-// (VPOPCNTDQ). Every level gives identical results (tests check each level
-// against the scalar one); NEEDLE_SIMD=scalar|popcnt|avx2|avx512 forces one.
+// scalar (portable), popcnt, avx2 (nibble-table popcount), avx512 (F, BW,
+// VL and VPOPCNTDQ: Ice Lake and later, Zen 4). Every level gives identical
+// results (tests check each level against the scalar one);
+// NEEDLE_SIMD=scalar|popcnt|avx2|avx512 forces one.
 #pragma once
 
 #include <cstddef>
@@ -26,22 +27,36 @@ const char* SimdLevelName(SimdLevel level);
 size_t RangeScan(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* out_idx,
                  uint16_t* out_dist);
 
-// Appends to `out` every i < n (as base + i) whose byte is within `budget`
-// bits of q: popcount(bytes[i] ^ q) <= budget. Returns the number appended;
-// `out` must have room for n. The bucket scan of the multi-index tables.
-// Reads up to 31 bytes past bytes + n (callers pad their arrays).
+// The bucket scans of the multi-index tables (mih_index.h) append
+// candidates as (code position << kCandidateTagBits) | tag, the tag being
+// the table the candidate came from. `out` must have room for n + 16: the
+// AVX-512 kernels store whole vectors past the last candidate.
+inline constexpr int kCandidateTagBits = 4;
+
+// Appends candidate (base + i) << 4 for every i < n whose byte is within
+// `budget` bits of q: popcount(bytes[i] ^ q) <= budget. Returns the number
+// appended. Reads up to 31 bytes past bytes + n (callers pad their arrays).
 size_t NearBytes(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
 
-// The same over 32-bit entries `low | value << 8`: appends value (e >> 8) of
-// every entry whose low byte is within `budget` bits of q. Reads up to 7
-// entries past e + n (callers pad their arrays).
-size_t NearEntries(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out);
+// The same over 32-bit entries `low | position << 8`: appends candidate
+// (position << 4) | tag of every entry whose low byte is within `budget`
+// bits of q. Reads up to 7 entries past e + n (callers pad their arrays).
+size_t NearEntries(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out);
+
+// Verification of candidates: for every i < n, the distance from q to
+// codes[cand[i] >> 4]; appends i and the distance of each within `radius`
+// to out_idx/out_dist (room for n), returns how many. The codes are random
+// reads, so it keeps many cache misses in flight (prefetching ahead).
+size_t VerifyCandidates(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
+                        int radius, uint32_t* out_idx, uint16_t* out_dist);
 
 namespace internal {
-size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out);
-size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out);
+size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out);
+size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out);
+size_t NearEntriesAvx512(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out);
 size_t NearBytesScalar(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
 size_t NearBytesAvx2(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
+size_t NearBytesAvx512(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint32_t base, uint32_t* out);
 size_t RangeScanScalar(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
                        uint16_t* dist);
 size_t RangeScanPopcnt(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
@@ -50,6 +65,12 @@ size_t RangeScanAvx2(const hash::Hash256& q, const hash::Hash256* codes, size_t 
                      uint16_t* dist);
 size_t RangeScanAvx512(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, uint32_t* idx,
                        uint16_t* dist);
+size_t VerifyCandidatesScalar(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
+                              int radius, uint32_t* out_idx, uint16_t* out_dist);
+size_t VerifyCandidatesPopcnt(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
+                              int radius, uint32_t* out_idx, uint16_t* out_dist);
+size_t VerifyCandidatesAvx512(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
+                              int radius, uint32_t* out_idx, uint16_t* out_dist);
 }  // namespace internal
 
 // Distance of one pair with the fastest scalar instruction available.

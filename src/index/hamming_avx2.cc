@@ -47,7 +47,7 @@ size_t NearBytesAvx2(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint
     uint32_t m = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(limit, PopcountBytes(x))));
     if (n - i < 32) m &= (1u << (n - i)) - 1;
     while (m) {
-      out[k++] = base + static_cast<uint32_t>(i) + static_cast<uint32_t>(__builtin_ctz(m));
+      out[k++] = (base + static_cast<uint32_t>(i) + static_cast<uint32_t>(__builtin_ctz(m))) << kCandidateTagBits;
       m &= m - 1;
     }
   }
@@ -56,7 +56,7 @@ size_t NearBytesAvx2(const uint8_t* bytes, size_t n, uint8_t q, int budget, uint
 
 // 8 entries per step: the low byte's popcount by nibble table (the other
 // bytes masked to zero), a 32-bit compare, one mask bit per entry.
-size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t* out) {
+size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out) {
   const __m256i qv = _mm256_set1_epi32(q);
   const __m256i byte0 = _mm256_set1_epi32(0xff);
   const __m256i limit = _mm256_set1_epi32(budget + 1);
@@ -69,7 +69,7 @@ size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint3
         _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, PopcountBytes(x)))));
     if (n - i < 8) m &= (1u << (n - i)) - 1;  // the tail: entries past n are the caller's padding
     while (m) {
-      out[k++] = e[i + static_cast<size_t>(__builtin_ctz(m))] >> 8;
+      out[k++] = (e[i + static_cast<size_t>(__builtin_ctz(m))] >> 8) << kCandidateTagBits | tag;
       m &= m - 1;
     }
   }

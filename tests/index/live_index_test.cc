@@ -12,6 +12,7 @@
 #include <set>
 
 #include "index/flat_index.h"
+#include "index/hamming.h"
 #include "index/index_file.h"
 #include "index/synthetic_codes.h"
 #include "test_support.h"
@@ -129,16 +130,24 @@ TEST(MihIndexTest, EveryRadiusAroundThePigeonholeStepsEqualsBruteForce) {
       live[ids[i]] = codes[i];
     }
     auto queries = MakeQueries(codes, 10, d, 22);
+    const SimdLevel saved = ActiveSimdLevel();
     for (int top = MihIndex::kMinTopBits; top <= MihIndex::kMaxTopBits; ++top) {  // every bucket width
       auto mih = MihIndex::Build(codes, ids, top);
       ASSERT_EQ(mih->sections().top_bits, top);
-      for (int r : {0, 1, 10, 11, 21, 22, 31, 32, 33, 43, 44, 54, 55, 64, 100}) {
-        for (const auto& q : queries) {
-          std::vector<RangeHit> hits;
-          mih->Search(q, r, &hits);
-          ASSERT_EQ(Sorted(hits), Oracle(live, q, r)) << "top bits " << top << " radius " << r;
+      // Every kernel level: AVX-512 scans whole buckets, the others walk to
+      // the entries equal to the query's low bits.
+      for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+        if (!SetSimdLevel(level)) continue;
+        for (int r : {0, 1, 10, 11, 21, 22, 31, 32, 33, 43, 44, 54, 55, 64, 100}) {
+          for (const auto& q : queries) {
+            std::vector<RangeHit> hits;
+            mih->Search(q, r, &hits);
+            ASSERT_EQ(Sorted(hits), Oracle(live, q, r))
+                << "top bits " << top << " radius " << r << " kernels " << SimdLevelName(level);
+          }
         }
       }
+      SetSimdLevel(saved);
     }
   }
 }
