@@ -145,16 +145,16 @@ __attribute__((target("popcnt"))) int DistanceHw(const hash::Hash256& a, const h
          __builtin_popcountll(a.limb[2] ^ b.limb[2]) + __builtin_popcountll(a.limb[3] ^ b.limb[3]);
 }
 
-// The verification loop, prefetching the code kAhead candidates on: the
-// codes are scattered, so this keeps many misses in flight at once.
+// The verification loop (see kVerifyNear and kVerifyFar).
 template <typename DistanceFn>
 inline size_t VerifyWith(DistanceFn distance, const hash::Hash256& q, const hash::Hash256* codes,
                          const uint32_t* cand, size_t n, int radius, uint32_t* out_idx, uint16_t* out_dist) {
-  constexpr size_t kAhead = 32;
-  for (size_t i = 0; i < std::min(kAhead, n); ++i) __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits]);
+  for (size_t i = 0; i < std::min(kVerifyFar, n); ++i) __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits], 0, 1);
+  for (size_t i = 0; i < std::min(kVerifyNear, n); ++i) __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits]);
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(&codes[cand[i + kAhead] >> kCandidateTagBits]);
+    if (i + kVerifyFar < n) __builtin_prefetch(&codes[cand[i + kVerifyFar] >> kCandidateTagBits], 0, 1);
+    if (i + kVerifyNear < n) __builtin_prefetch(&codes[cand[i + kVerifyNear] >> kCandidateTagBits]);
     const int d = distance(q, codes[cand[i] >> kCandidateTagBits]);
     out_idx[k] = static_cast<uint32_t>(i);  // written unconditionally, kept if it matches
     out_dist[k] = static_cast<uint16_t>(d);

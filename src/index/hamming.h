@@ -51,6 +51,11 @@ size_t VerifyCandidates(const hash::Hash256& q, const hash::Hash256* codes, cons
                         int radius, uint32_t* out_idx, uint16_t* out_dist);
 
 namespace internal {
+// Verification prefetches each code twice: kVerifyFar candidates ahead into
+// L2, kVerifyNear ahead into L1. With only the near one the L1 miss buffers
+// bound it (~16 misses in flight); the far one lets L2 hold more
+// (10M clustered codes: ~96 -> ~91 us a query).
+inline constexpr size_t kVerifyNear = 16, kVerifyFar = 128;
 size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out);
 size_t NearEntriesAvx2(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out);
 size_t NearEntriesAvx512(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out);

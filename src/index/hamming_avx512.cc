@@ -95,13 +95,16 @@ size_t NearBytesAvx512(const uint8_t* bytes, size_t n, uint8_t q, int budget, ui
 size_t VerifyCandidatesAvx512(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
                               int radius, uint32_t* out_idx, uint16_t* out_dist) {
   const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.limb.data()));
-  constexpr size_t kAhead = 32;  // as VerifyWith in hamming.cc
   // No std::min here: an inline function compiled with AVX-512 flags could
   // be the copy the linker keeps for every caller.
-  for (size_t i = 0; i < (n < kAhead ? n : kAhead); ++i) __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits]);
+  for (size_t i = 0; i < (n < kVerifyFar ? n : kVerifyFar); ++i)
+    __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits], 0, 1);
+  for (size_t i = 0; i < (n < kVerifyNear ? n : kVerifyNear); ++i)
+    __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits]);
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(&codes[cand[i + kAhead] >> kCandidateTagBits]);
+    if (i + kVerifyFar < n) __builtin_prefetch(&codes[cand[i + kVerifyFar] >> kCandidateTagBits], 0, 1);
+    if (i + kVerifyNear < n) __builtin_prefetch(&codes[cand[i + kVerifyNear] >> kCandidateTagBits]);
     const hash::Hash256& c = codes[cand[i] >> kCandidateTagBits];
     const __m256i p =
         _mm256_popcnt_epi64(_mm256_xor_si256(qv, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c.limb.data()))));

@@ -4,7 +4,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
-#include <numeric>
+#include <mutex>
 
 #include "index/hamming.h"
 
@@ -44,6 +44,35 @@ const std::vector<uint32_t>& MasksOfWeight(int top_bits, int w) {
     return all;
   }();
   return masks[size_t(top_bits - MihIndex::kMinTopBits)][size_t(w)];
+}
+
+// Per-table thresholds for radius r (defined below).
+void Thresholds(int r, int* t);
+
+// One bucket visit of a search: the table, the budget left for the low
+// bits, and the mask that turns the query's top bits into the bucket key.
+struct PlannedVisit {
+  uint8_t table, budget;
+  uint32_t mask;
+};
+
+// The visits of a search at `radius` over keys of `top_bits` are the same for
+// every query: built once per width and radius, then shared (making them per
+// query cost ~4 us of a ~100 us search at 10M codes).
+const std::vector<PlannedVisit>& VisitPlan(int top_bits, int radius) {
+  constexpr int kWidths = MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1;
+  constexpr int kRadii = MihIndex::kTables * (kMaxTableT + 1);  // every radius with t <= kMaxTableT
+  static std::once_flag once[kWidths][kRadii];
+  static std::vector<PlannedVisit> plans[kWidths][kRadii];
+  const size_t w = size_t(top_bits - MihIndex::kMinTopBits), r = size_t(radius);
+  std::call_once(once[w][r], [&] {
+    int t[MihIndex::kTables];
+    Thresholds(radius, t);
+    for (int k = 0; k < MihIndex::kTables; ++k)
+      for (int a = 0; a <= t[k]; ++a)
+        for (uint32_t mask : MasksOfWeight(top_bits, a)) plans[w][r].push_back({uint8_t(k), uint8_t(t[k] - a), mask});
+  });
+  return plans[w][r];
 }
 
 // Popcount without assuming the popcnt instruction (the portable build
@@ -218,17 +247,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     qlow[k] = static_cast<uint8_t>(qs[k] & ((1u << lb[k]) - 1));
   }
 
-  // Every bucket to visit: table, top key, low-bit budget.
-  struct Visit {
-    uint8_t table, budget;
-    uint32_t key;
-    uint32_t begin, end;
-  };
-  thread_local std::vector<Visit> visits;
-  visits.clear();
-  for (int k = 0; k < kTables; ++k)
-    for (int a = 0; a <= t[k]; ++a)
-      for (uint32_t mask : MasksOfWeight(top, a)) visits.push_back({uint8_t(k), uint8_t(t[k] - a), qtop[k] ^ mask, 0, 0});
+  const std::vector<PlannedVisit>& visits = VisitPlan(top, radius);
 
   // The occupancy bits of the low-bits values within each budget of the
   // query's, per table.
@@ -245,24 +264,32 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   // whole bucket beats walking to the entries equal to the query's low bits
   // (10M clustered codes: ~104 -> ~96 us a query).
   const bool whole_buckets = ActiveSimdLevel() >= SimdLevel::kAvx512;
-  auto bucket_of = [&](const Visit& v) { return view_.buckets.data() + (v.table * stride + v.key) * 2; };
-  auto locate = [&](Visit& v) {
+  auto* near_entries = whole_buckets ? &internal::NearEntriesAvx512 : &NearEntries;
+  auto bucket_of = [&](const PlannedVisit& v) {
+    return view_.buckets.data() + (v.table * stride + (qtop[v.table] ^ v.mask)) * 2;
+  };
+  // The entries of visit i, [begin[i % kRing], end[i % kRing]), found kLead
+  // visits before it is scanned.
+  constexpr size_t kLead = 16, kRing = 32;  // kLead 8-32 measured within 5%
+  uint32_t begin[kRing], end[kRing];
+  auto locate = [&](size_t i) {
+    const PlannedVisit& v = visits[i];
     const uint32_t* o = bucket_of(v);
-    v.begin = o[0];
-    v.end = (o[1] & near[v.table][v.budget]) != 0 ? o[2] : o[0];
-    if (v.begin == v.end) return;
+    const uint32_t b = o[0], e = (o[1] & near[v.table][v.budget]) != 0 ? o[2] : o[0];
+    begin[i % kRing] = b;
+    end[i % kRing] = e;
+    if (b == e) return;
     if (v.table == 0) {
-      PrefetchLines(view_.low_bits.data() + v.begin, v.end - v.begin);
+      PrefetchLines(view_.low_bits.data() + b, e - b);
     } else {
-      const uint32_t* e = view_.entries.data() + (v.table - 1) * n_;
-      if (v.budget == 0 && !whole_buckets) __builtin_prefetch(e + GuessSlot(v.begin, v.end, qlow[v.table], lb[v.table]));
-      else PrefetchLines(e + v.begin, v.end - v.begin);
+      const uint32_t* entries = view_.entries.data() + (v.table - 1) * n_;
+      if (v.budget == 0 && !whole_buckets) __builtin_prefetch(entries + GuessSlot(b, e, qlow[v.table], lb[v.table]));
+      else PrefetchLines(entries + b, e - b);
     }
   };
-  constexpr size_t kLead = 16;  // 8-24 measured within 5%
   const size_t nv = visits.size();
   for (size_t i = 0; i < std::min(2 * kLead, nv); ++i) __builtin_prefetch(bucket_of(visits[i]));
-  for (size_t i = 0; i < std::min(kLead, nv); ++i) locate(visits[i]);
+  for (size_t i = 0; i < std::min(kLead, nv); ++i) locate(i);
 
   // Candidates as (position << 4) | table, in a plain buffer: growing a
   // vector per bucket would zero every slot first (a megabyte of memset per
@@ -272,11 +299,12 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   size_t nc = 0;
   for (size_t vi = 0; vi < nv; ++vi) {
     if (vi + 2 * kLead < nv) __builtin_prefetch(bucket_of(visits[vi + 2 * kLead]));
-    if (vi + kLead < nv) locate(visits[vi + kLead]);
-    const Visit& v = visits[vi];
-    if (v.begin == v.end) continue;
+    if (vi + kLead < nv) locate(vi + kLead);
+    const uint32_t b = begin[vi % kRing], e = end[vi % kRing];
+    if (b == e) continue;
+    const PlannedVisit& v = visits[vi];
     const int k = v.table;
-    const uint32_t len = v.end - v.begin;
+    const uint32_t len = e - b;
     if (nc + len + 16 > cand_cap) {  // 16: the kernels' room to store whole vectors
       size_t cap = std::max<size_t>(2 * cand_cap, nc + len + 16 + 4096);
       std::unique_ptr<uint32_t[]> grown(new uint32_t[cap]);
@@ -287,12 +315,12 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     uint32_t* dst = cand_buf.get() + nc;
     const int budget = v.budget >= lb[k] ? 8 : v.budget;
     if (k == 0) {
-      nc += NearBytes(view_.low_bits.data() + v.begin, len, qlow[k], budget, v.begin, dst);
+      nc += NearBytes(view_.low_bits.data() + b, len, qlow[k], budget, b, dst);
     } else {
-      const uint32_t* e = view_.entries.data() + size_t(k - 1) * n_;
+      const uint32_t* entries = view_.entries.data() + size_t(k - 1) * n_;
       nc += v.budget == 0 && !whole_buckets
-                ? EqualLowEntries(e, v.begin, v.end, qlow[k], GuessSlot(v.begin, v.end, qlow[k], lb[k]), uint32_t(k), dst)
-                : NearEntries(e + v.begin, len, qlow[k], budget, uint32_t(k), dst);
+                ? EqualLowEntries(entries, b, e, qlow[k], GuessSlot(b, e, qlow[k], lb[k]), uint32_t(k), dst)
+                : near_entries(entries + b, len, qlow[k], budget, uint32_t(k), dst);
     }
   }
 
