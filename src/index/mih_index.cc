@@ -46,35 +46,6 @@ const std::vector<uint32_t>& MasksOfWeight(int top_bits, int w) {
   return masks[size_t(top_bits - MihIndex::kMinTopBits)][size_t(w)];
 }
 
-// Per-table thresholds for radius r (defined below).
-void Thresholds(int r, int* t);
-
-// One bucket visit of a search: the table, the budget left for the low
-// bits, and the mask that turns the query's top bits into the bucket key.
-struct PlannedVisit {
-  uint8_t table, budget;
-  uint32_t mask;
-};
-
-// The visits of a search at `radius` over keys of `top_bits` are the same for
-// every query: built once per width and radius, then shared (making them per
-// query cost ~4 us of a ~100 us search at 10M codes).
-const std::vector<PlannedVisit>& VisitPlan(int top_bits, int radius) {
-  constexpr int kWidths = MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1;
-  constexpr int kRadii = MihIndex::kTables * (kMaxTableT + 1);  // every radius with t <= kMaxTableT
-  static std::once_flag once[kWidths][kRadii];
-  static std::vector<PlannedVisit> plans[kWidths][kRadii];
-  const size_t w = size_t(top_bits - MihIndex::kMinTopBits), r = size_t(radius);
-  std::call_once(once[w][r], [&] {
-    int t[MihIndex::kTables];
-    Thresholds(radius, t);
-    for (int k = 0; k < MihIndex::kTables; ++k)
-      for (int a = 0; a <= t[k]; ++a)
-        for (uint32_t mask : MasksOfWeight(top_bits, a)) plans[w][r].push_back({uint8_t(k), uint8_t(t[k] - a), mask});
-  });
-  return plans[w][r];
-}
-
 // Popcount without assuming the popcnt instruction (the portable build
 // would call libgcc for __builtin_popcount).
 inline int Pop32(uint32_t x) {
@@ -90,6 +61,32 @@ inline int Pop32(uint32_t x) {
 void Thresholds(int r, int* t) {
   const int units = r + 1, base = units / MihIndex::kTables, extra = units % MihIndex::kTables;
   for (int k = 0; k < MihIndex::kTables; ++k) t[k] = base + (k < extra ? 1 : 0) - 1;
+}
+
+// One bucket visit of a search: the table, the budget left for the low
+// bits, and the mask that turns the query's top bits into the bucket key.
+struct PlannedVisit {
+  uint8_t table, budget;
+  uint32_t mask;
+};
+
+// The visits of a search at `radius` over keys of `top_bits` are the same for
+// every query: built once per width and radius, then shared (built per query
+// they cost ~3 us of a ~100 us search at 10M codes).
+const std::vector<PlannedVisit>& VisitPlan(int top_bits, int radius) {
+  constexpr int kWidths = MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1;
+  constexpr int kRadii = MihIndex::kTables * (kMaxTableT + 1);  // every radius with t <= kMaxTableT
+  static std::once_flag once[kWidths][kRadii];
+  static std::vector<PlannedVisit> plans[kWidths][kRadii];
+  const size_t w = size_t(top_bits - MihIndex::kMinTopBits), r = size_t(radius);
+  std::call_once(once[w][r], [&] {
+    int t[MihIndex::kTables];
+    Thresholds(radius, t);
+    for (int k = 0; k < MihIndex::kTables; ++k)
+      for (int a = 0; a <= t[k]; ++a)
+        for (uint32_t mask : MasksOfWeight(top_bits, a)) plans[w][r].push_back({uint8_t(k), uint8_t(t[k] - a), mask});
+  });
+  return plans[w][r];
 }
 
 // Positions 0..n-1 stably ordered by key (two counting passes: low bits,
@@ -264,7 +261,6 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   // whole bucket beats walking to the entries equal to the query's low bits
   // (10M clustered codes: ~104 -> ~96 us a query).
   const bool whole_buckets = ActiveSimdLevel() >= SimdLevel::kAvx512;
-  auto* near_entries = whole_buckets ? &internal::NearEntriesAvx512 : &NearEntries;
   auto bucket_of = [&](const PlannedVisit& v) {
     return view_.buckets.data() + (v.table * stride + (qtop[v.table] ^ v.mask)) * 2;
   };
@@ -320,7 +316,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
       const uint32_t* entries = view_.entries.data() + size_t(k - 1) * n_;
       nc += v.budget == 0 && !whole_buckets
                 ? EqualLowEntries(entries, b, e, qlow[k], GuessSlot(b, e, qlow[k], lb[k]), uint32_t(k), dst)
-                : near_entries(entries + b, len, qlow[k], budget, uint32_t(k), dst);
+                : NearEntries(entries + b, len, qlow[k], budget, uint32_t(k), dst);
     }
   }
 
