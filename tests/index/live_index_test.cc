@@ -152,6 +152,52 @@ TEST(MihIndexTest, EveryRadiusAroundThePigeonholeStepsEqualsBruteForce) {
   }
 }
 
+TEST(MihIndexTest, BucketsOfThousandsEqualBruteForce) {
+  // Every code in the same bucket of every table (only the low bits of each
+  // substring differ), so a visit with budget 0 looks for its run of equal
+  // low bits among ~3,000 entries: the 16-slot window around the guessed
+  // slot must hold the whole run or fall back to the bucket, at every level.
+  constexpr int kTop = MihIndex::kMinTopBits;
+  std::mt19937_64 rng(31);
+  hash::Hash256 base;
+  for (auto& l : base.limb) l = rng();
+  std::vector<int> low_bits;  // bit positions of the substrings' low bits
+  for (int k = 0, start = 0; k < MihIndex::kTables; start += SubstringBits(k), ++k)
+    for (int b = 0; b < SubstringBits(k) - kTop; ++b) low_bits.push_back(start + b);
+  std::vector<hash::Hash256> codes(3000, base);
+  std::vector<uint32_t> ids(codes.size());
+  std::map<uint32_t, hash::Hash256> live;
+  for (uint32_t i = 0; i < codes.size(); ++i) {
+    for (int f = 0; f < 12; ++f) {
+      const int bit = low_bits[rng() % low_bits.size()];
+      codes[i].limb[size_t(bit >> 6)] ^= uint64_t{1} << (bit & 63);
+    }
+    ids[i] = i;
+    live[i] = codes[i];
+  }
+  auto mih = MihIndex::Build(codes, ids, kTop);
+  std::vector<hash::Hash256> queries;
+  for (int i = 0; i < 30; ++i) {
+    hash::Hash256 q = codes[rng() % codes.size()];
+    for (int f = 0; f < i % 8; ++f) {  // a few flips anywhere, top bits too
+      const int bit = static_cast<int>(rng() % 256);
+      q.limb[size_t(bit >> 6)] ^= uint64_t{1} << (bit & 63);
+    }
+    queries.push_back(q);
+  }
+  const SimdLevel saved = ActiveSimdLevel();
+  for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (!SetSimdLevel(level)) continue;
+    for (int r : {0, 5, 10, 21, 31})
+      for (const auto& q : queries) {
+        std::vector<RangeHit> hits;
+        mih->Search(q, r, &hits);
+        ASSERT_EQ(Sorted(hits), Oracle(live, q, r)) << "radius " << r << " kernels " << SimdLevelName(level);
+      }
+  }
+  SetSimdLevel(saved);
+}
+
 TEST(MihIndexTest, NeedlesVsHaystackGiveTheReference250Pairs) {
   const std::string dir = ::needle::testing::DataDir() + "/pdq/";
   auto read = [](const std::string& path) {
