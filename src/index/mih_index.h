@@ -26,11 +26,12 @@
 // buckets ahead, and each bucket carries a 32-bit occupancy mask of its low
 // bits (bit low % 32) beside its offset, so a visit that cannot match (most
 // visits at budget 0) never touches the entries (10M clustered: 230 -> 209
-// us). Entries of a bucket are sorted by low bits; the portable kernels walk
-// from a guessed slot to the entries equal to the query's (one or two cache
-// lines, not the whole bucket), the AVX-512 ones scan the whole bucket with
-// masked loads and compress, no branch on the data (in-cache reruns of the
-// same queries: 77 -> ~50 us; from memory 125 -> ~96 us at 10M clustered).
+// us). Entries of a bucket are sorted by low bits, so the ones equal to the
+// query's sit near a slot guessed from them: the portable path walks there,
+// the AVX-512 one scans the 16 slots around it (the whole bucket when the
+// run may leave them) with masked loads and a compress, no branch on the
+// data (in-cache reruns of the same queries: 77 -> ~50 us; from memory 125
+// -> ~89 us at 10M clustered, ~90 us uniform).
 // Candidates are then verified with the codes prefetched into L2 far ahead
 // and into L1 near. The arrays live on transparent huge pages
 // (util/huge_pages.h): with 4 KiB pages each random read is also a page
