@@ -1,9 +1,10 @@
 #include "index/hamming.h"
 
-#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
+
+#include "index/verify_loop.h"
 
 namespace needle::index {
 namespace internal {
@@ -145,23 +146,6 @@ __attribute__((target("popcnt"))) int DistanceHw(const hash::Hash256& a, const h
          __builtin_popcountll(a.limb[2] ^ b.limb[2]) + __builtin_popcountll(a.limb[3] ^ b.limb[3]);
 }
 
-// The verification loop (see kVerifyNear and kVerifyFar).
-template <typename DistanceFn>
-inline size_t VerifyWith(DistanceFn distance, const hash::Hash256& q, const hash::Hash256* codes,
-                         const uint32_t* cand, size_t n, int radius, uint32_t* out_idx, uint16_t* out_dist) {
-  for (size_t i = 0; i < std::min(kVerifyFar, n); ++i) __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits], 0, 1);
-  for (size_t i = 0; i < std::min(kVerifyNear, n); ++i) __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits]);
-  size_t k = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (i + kVerifyFar < n) __builtin_prefetch(&codes[cand[i + kVerifyFar] >> kCandidateTagBits], 0, 1);
-    if (i + kVerifyNear < n) __builtin_prefetch(&codes[cand[i + kVerifyNear] >> kCandidateTagBits]);
-    const int d = distance(q, codes[cand[i] >> kCandidateTagBits]);
-    out_idx[k] = static_cast<uint32_t>(i);  // written unconditionally, kept if it matches
-    out_dist[k] = static_cast<uint16_t>(d);
-    k += d <= radius;
-  }
-  return k;
-}
 }  // namespace
 
 size_t NearEntriesScalar(const uint32_t* e, size_t n, uint8_t q, int budget, uint32_t tag, uint32_t* out) {

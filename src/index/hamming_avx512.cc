@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include "index/hamming.h"
+#include "index/verify_loop.h"
 
 namespace needle::index::internal {
 
@@ -94,27 +95,14 @@ size_t NearBytesAvx512(const uint8_t* bytes, size_t n, uint8_t q, int budget, ui
 
 size_t VerifyCandidatesAvx512(const hash::Hash256& q, const hash::Hash256* codes, const uint32_t* cand, size_t n,
                               int radius, uint32_t* out_idx, uint16_t* out_dist) {
-  const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.limb.data()));
-  // No std::min here: an inline function compiled with AVX-512 flags could
-  // be the copy the linker keeps for every caller.
-  for (size_t i = 0; i < (n < kVerifyFar ? n : kVerifyFar); ++i)
-    __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits], 0, 1);
-  for (size_t i = 0; i < (n < kVerifyNear ? n : kVerifyNear); ++i)
-    __builtin_prefetch(&codes[cand[i] >> kCandidateTagBits]);
-  size_t k = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (i + kVerifyFar < n) __builtin_prefetch(&codes[cand[i + kVerifyFar] >> kCandidateTagBits], 0, 1);
-    if (i + kVerifyNear < n) __builtin_prefetch(&codes[cand[i + kVerifyNear] >> kCandidateTagBits]);
-    const hash::Hash256& c = codes[cand[i] >> kCandidateTagBits];
-    const __m256i p =
-        _mm256_popcnt_epi64(_mm256_xor_si256(qv, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c.limb.data()))));
+  const auto distance = [](const hash::Hash256& a, const hash::Hash256& b) {
+    const __m256i x = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.limb.data())),
+                                       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.limb.data())));
+    const __m256i p = _mm256_popcnt_epi64(x);
     const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
-    const int d = static_cast<int>(_mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1));
-    out_idx[k] = static_cast<uint32_t>(i);
-    out_dist[k] = static_cast<uint16_t>(d);
-    k += d <= radius;
-  }
-  return k;
+    return static_cast<int>(_mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1));
+  };
+  return VerifyWith(distance, q, codes, cand, n, radius, out_idx, out_dist);
 }
 
 }  // namespace needle::index::internal
