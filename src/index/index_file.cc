@@ -13,7 +13,9 @@ namespace needle::index {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'D', 'L', 'P', 'D', 'Q', 'X', '1'};
-constexpr uint32_t kVersion = 2;  // 2: 11 tables of 23-24 bits, 32-bit entries
+// 2: 11 tables of 23-24 bits, 32-bit entries; 3: the 23-bit tables' keys one
+// bit narrower (every table keeps 24 - top_bits low bits).
+constexpr uint32_t kVersion = 3;
 constexpr size_t kAlign = 64;
 
 size_t Align(size_t x) { return (x + kAlign - 1) & ~(kAlign - 1); }
@@ -124,9 +126,9 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
     // never read as one); each bucket's occupancy must cover its entries'
     // low bits and its entries be sorted by them, or a search would miss a
     // match.
-    const size_t nb = size_t(1) << s.top_bits;
     for (int k = 0; k < MihIndex::kTables; ++k) {
-      const uint32_t* b = s.buckets.data() + size_t(k) * (nb + 1) * 2;
+      const size_t nb = size_t(1) << MihIndex::TableTopBits(s.top_bits, k);
+      const uint32_t* b = s.buckets.data() + MihIndex::TableBucketsOffset(s.top_bits, k);
       if (b[0] != 0 || b[2 * nb] != n) return Corrupt(path + ": bad bucket offsets");
       const uint32_t* e = k > 0 ? s.entries.data() + size_t(k - 1) * n : nullptr;
       for (size_t i = 0; i < nb; ++i) {

@@ -3,10 +3,11 @@
 // page cache shares it between processes.
 //
 // Format (little-endian, every section 64-byte aligned):
-//   header  "NDLPDQX1" | u32 version=2 | u32 segments | u64 generation
+//   header  "NDLPDQX1" | u32 version=3 | u32 segments | u64 generation
 //   per segment: u64 n, u64 top_bits (16-19), then sections codes[n] (32 B),
-//                ids[n] (u32), buckets[11 x (2^top_bits + 1) x 2] (u32:
-//                first entry, occupancy of low bits % 32),
+//                ids[n] (u32), buckets[per table k: (2^key_k + 1) x 2] (u32:
+//                first entry, occupancy of low bits % 32; key_k = top_bits
+//                for the three 24-bit tables, top_bits - 1 for the others),
 //                low bits[n + 32] (u8, table 0), entries[10 x n + 8] (u32,
 //                low | position << 8, tables 1-10)
 // Another version (an older needle's) reads as kCorrupt; the store then

@@ -31,19 +31,23 @@ static_assert(kLayout.start[MihIndex::kTables - 1] + kLayout.bits[MihIndex::kTab
 // Beyond this threshold (radius >= 55) the tables visit most buckets: scan.
 constexpr int kMaxTableT = 4;
 
-// The masks of each weight 0..kMaxTableT over `top_bits` bits.
-const std::vector<uint32_t>& MasksOfWeight(int top_bits, int w) {
+// Bucket key widths run from the narrowest table's at kMinTopBits to the
+// widest's at kMaxTopBits.
+constexpr int kMinKeyBits = MihIndex::kMinTopBits - 1, kKeyWidths = MihIndex::kMaxTopBits - kMinKeyBits + 1;
+
+// The masks of each weight 0..kMaxTableT over `key_bits` bits.
+const std::vector<uint32_t>& MasksOfWeight(int key_bits, int w) {
   using Table = std::array<std::vector<uint32_t>, kMaxTableT + 1>;
-  static const std::array<Table, MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1> masks = [] {
-    std::array<Table, MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1> all;
-    for (int tb = MihIndex::kMinTopBits; tb <= MihIndex::kMaxTopBits; ++tb)
-      for (uint32_t v = 0; v < (1u << tb); ++v) {
+  static const std::array<Table, kKeyWidths> masks = [] {
+    std::array<Table, kKeyWidths> all;
+    for (int kb = kMinKeyBits; kb <= MihIndex::kMaxTopBits; ++kb)
+      for (uint32_t v = 0; v < (1u << kb); ++v) {
         int c = std::popcount(v);
-        if (c <= kMaxTableT) all[size_t(tb - MihIndex::kMinTopBits)][size_t(c)].push_back(v);
+        if (c <= kMaxTableT) all[size_t(kb - kMinKeyBits)][size_t(c)].push_back(v);
       }
     return all;
   }();
-  return masks[size_t(top_bits - MihIndex::kMinTopBits)][size_t(w)];
+  return masks[size_t(key_bits - kMinKeyBits)][size_t(w)];
 }
 
 // Popcount without assuming the popcnt instruction (the portable build
@@ -84,7 +88,8 @@ const std::vector<PlannedVisit>& VisitPlan(int top_bits, int radius) {
     Thresholds(radius, t);
     for (int k = 0; k < MihIndex::kTables; ++k)
       for (int a = 0; a <= t[k]; ++a)
-        for (uint32_t mask : MasksOfWeight(top_bits, a)) plans[w][r].push_back({uint8_t(k), uint8_t(t[k] - a), mask});
+        for (uint32_t mask : MasksOfWeight(MihIndex::TableTopBits(top_bits, k), a))
+          plans[w][r].push_back({uint8_t(k), uint8_t(t[k] - a), mask});
   });
   return plans[w][r];
 }
@@ -167,6 +172,14 @@ uint32_t Substring(const hash::Hash256& h, int k) {
   return static_cast<uint32_t>(v & ((uint64_t{1} << bits) - 1));
 }
 
+int MihIndex::TableTopBits(int top_bits, int k) { return SubstringBits(k) - LowBits(top_bits); }
+
+size_t MihIndex::TableBucketsOffset(int top_bits, int k) {
+  size_t words = 0;
+  for (int j = 0; j < k; ++j) words += ((size_t(1) << TableTopBits(top_bits, j)) + 1) * 2;
+  return words;
+}
+
 int MihIndex::TopBitsFor(size_t n) {
   // ~16-64 codes a bucket; the low bits (substring - top) must fit a byte.
   const int want = static_cast<int>(std::bit_width(n)) - 5;
@@ -177,18 +190,19 @@ std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, 
                                            int top_bits) {
   const size_t n = codes.size();
   const int top = top_bits == 0 ? TopBitsFor(n) : std::clamp(top_bits, kMinTopBits, kMaxTopBits);
-  const size_t stride = (size_t(1) << top) + 1;
   std::unique_ptr<MihIndex> m(new MihIndex());
   m->n_ = n;
   m->buckets_own_.assign(BucketsLen(top), 0);
-  std::vector<uint32_t> offsets(stride);
+  std::vector<uint32_t> offsets((size_t(1) << top) + 1);
+  const int lb = LowBits(top);
+  const uint32_t low_mask = (1u << lb) - 1;
   m->low_own_.assign(LowBitsLen(n), 0);
   m->entries_own_.assign(EntriesLen(n), 0);
   std::vector<uint32_t> keys(n);
   // Codes sorted by substring 0: table 0's slots are the code positions.
   for (size_t i = 0; i < n; ++i) keys[i] = Substring(codes[i], 0);
   {
-    std::vector<uint32_t> order = OrderByKey(keys, SubstringBits(0) - top, top, offsets.data());
+    std::vector<uint32_t> order = OrderByKey(keys, lb, top, offsets.data());
     m->codes_own_.resize(n);
     m->ids_own_.resize(n);
     for (size_t pos = 0; pos < n; ++pos) {
@@ -197,12 +211,11 @@ std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, 
     }
   }
   for (int k = 0; k < kTables; ++k) {
-    const int lb = SubstringBits(k) - top;
-    const uint32_t low_mask = (1u << lb) - 1;
+    const int ktop = TableTopBits(top, k);
     for (size_t pos = 0; pos < n; ++pos) keys[pos] = Substring(m->codes_own_[pos], k);
-    std::vector<uint32_t> order = OrderByKey(keys, lb, top, offsets.data());
-    uint32_t* bucket = &m->buckets_own_[size_t(k) * stride * 2];
-    for (size_t b = 0; b < stride; ++b) bucket[2 * b] = offsets[b];
+    std::vector<uint32_t> order = OrderByKey(keys, lb, ktop, offsets.data());
+    uint32_t* bucket = &m->buckets_own_[TableBucketsOffset(top, k)];
+    for (size_t b = 0; b <= (size_t(1) << ktop); ++b) bucket[2 * b] = offsets[b];
     for (uint32_t key : keys) bucket[2 * (key >> lb) + 1] |= OccupancyBit(key & low_mask);
     if (k == 0) {
       for (size_t slot = 0; slot < n; ++slot) m->low_own_[slot] = static_cast<uint8_t>(keys[slot] & low_mask);
@@ -241,17 +254,17 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     for (size_t i = 0; i < k; ++i) out->push_back({view_.ids[idx[i]], dist[i]});
     return;
   }
-  const int top = view_.top_bits;
-  const size_t stride = (size_t(1) << top) + 1;
-  // The query's substrings, split into the bucket key (top) and low bits.
+  const int top = view_.top_bits, lb = LowBits(top);
+  // The query's substrings, split into the bucket key (top) and low bits,
+  // and where each table's buckets start.
   uint32_t qs[kTables], qtop[kTables];
-  int lb[kTables];
   uint8_t qlow[kTables];
+  const uint32_t* table_buckets[kTables];
   for (int k = 0; k < kTables; ++k) {
     qs[k] = Substring(q, k);
-    lb[k] = SubstringBits(k) - top;
-    qtop[k] = qs[k] >> lb[k];
-    qlow[k] = static_cast<uint8_t>(qs[k] & ((1u << lb[k]) - 1));
+    qtop[k] = qs[k] >> lb;
+    qlow[k] = static_cast<uint8_t>(qs[k] & ((1u << lb) - 1));
+    table_buckets[k] = view_.buckets.data() + TableBucketsOffset(top, k);
   }
 
   const std::vector<PlannedVisit>& visits = VisitPlan(top, radius);
@@ -261,7 +274,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   // (t[k] <= kMaxTableT here.)
   uint32_t near[kTables][kMaxTableT + 1] = {};
   for (int k = 0; k < kTables; ++k)
-    for (uint32_t x = 0; x < (1u << lb[k]); ++x)
+    for (uint32_t x = 0; x < (1u << lb); ++x)
       for (int b = Pop32(x ^ qlow[k]); b <= t[k]; ++b) near[k][b] |= OccupancyBit(x);
 
   // Visits are a software pipeline, since each one is a cache miss or two:
@@ -277,7 +290,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   // this prefetch: clustered ~118 -> ~104 us, uniform ~116 -> ~107 us.
   const bool simd_scan = ActiveSimdLevel() >= SimdLevel::kAvx512;
   auto bucket_of = [&](const PlannedVisit& v) {
-    return view_.buckets.data() + (v.table * stride + (qtop[v.table] ^ v.mask)) * 2;
+    return table_buckets[v.table] + (qtop[v.table] ^ v.mask) * 2;
   };
   // The entries of visit i, [begin[i % kRing], end[i % kRing]), found kLead
   // visits before it is scanned.
@@ -295,7 +308,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     } else {
       const uint32_t* entries = view_.entries.data() + (v.table - 1) * n_;
       if (v.budget == 0) {
-        const Window w = WindowAround(GuessSlot(b, e, qlow[v.table], lb[v.table]), b, e);
+        const Window w = WindowAround(GuessSlot(b, e, qlow[v.table], lb), b, e);
         __builtin_prefetch(entries + w.begin);
         __builtin_prefetch(entries + w.end - 1);
       } else {
@@ -329,7 +342,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
       cand_cap = cap;
     }
     uint32_t* dst = cand_buf.get() + nc;
-    const int budget = v.budget >= lb[k] ? 8 : v.budget;
+    const int budget = v.budget >= lb ? 8 : v.budget;
     if (k == 0) {
       nc += NearBytes(view_.low_bits.data() + b, len, qlow[k], budget, b, dst);
     } else {
@@ -338,7 +351,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
         nc += NearEntries(entries + b, len, qlow[k], budget, uint32_t(k), dst);
         continue;
       }
-      const uint32_t guess = GuessSlot(b, e, qlow[k], lb[k]);
+      const uint32_t guess = GuessSlot(b, e, qlow[k], lb);
       if (!simd_scan) {
         nc += EqualLowEntries(entries, b, e, qlow[k], guess, uint32_t(k), dst);
         continue;

@@ -163,7 +163,7 @@ TEST(MihIndexTest, BucketsOfThousandsEqualBruteForce) {
   for (auto& l : base.limb) l = rng();
   std::vector<int> low_bits;  // bit positions of the substrings' low bits
   for (int k = 0, start = 0; k < MihIndex::kTables; start += SubstringBits(k), ++k)
-    for (int b = 0; b < SubstringBits(k) - kTop; ++b) low_bits.push_back(start + b);
+    for (int b = 0; b < MihIndex::LowBits(kTop); ++b) low_bits.push_back(start + b);
   std::vector<hash::Hash256> codes(3000, base);
   std::vector<uint32_t> ids(codes.size());
   std::map<uint32_t, hash::Hash256> live;
@@ -284,7 +284,7 @@ TEST(IndexFileTest, RoundTripAndCorruptionDetected) {
     auto seg = a.Segments()[0];
     auto sec = seg->sections();
     auto entries = std::make_shared<std::vector<uint32_t>>(sec.entries.begin(), sec.entries.end());
-    const uint32_t* b = sec.buckets.data() + ((size_t(1) << sec.top_bits) + 1) * 2;  // table 1
+    const uint32_t* b = sec.buckets.data() + MihIndex::TableBucketsOffset(sec.top_bits, 1);
     auto& e = *entries;
     size_t i = 0;  // a bucket whose first and last entries differ in low bits
     while (b[2 * i + 2] - b[2 * i] < 2 || (e[b[2 * i]] & 0xff) == (e[b[2 * i + 2] - 1] & 0xff)) ++i;
