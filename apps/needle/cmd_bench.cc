@@ -224,7 +224,7 @@ Action RegisterBench(CLI::App& app) {
   sub->footer("All methods run on one thread and are checked against brute force (recall).\n"
               "JSON: {\"n\",\"queries\",\"radius\",\"distribution\",\"needle\":{median_us,p99_us,recall,build_s,\n"
               "bytes_per_hash},\"brute_force\":{...},\"faiss_flat\":{...},\"faiss_multihash\":{...}}.\n"
-              "bytes_per_hash: index memory beyond the 32-byte codes (and, for needle, their ids);\n"
+              "bytes_per_hash: index memory beyond the 32-byte codes (for needle, the ids included);\n"
               "for FAISS measured as resident-memory growth.");
   return [f] { return RunIndexBench(*f); };
 }

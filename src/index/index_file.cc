@@ -14,7 +14,8 @@ namespace {
 
 constexpr char kMagic[8] = {'N', 'D', 'L', 'P', 'D', 'Q', 'X', '1'};
 // 2: 11 tables of 23-24 bits, 32-bit entries; 3: the 23-bit tables' keys one
-// bit narrower (every table keeps 24 - top_bits low bits).
+// bit narrower (every table keeps 24 - top_bits low bits), ids in 3 bytes
+// when they fit.
 constexpr uint32_t kVersion = 3;
 constexpr size_t kAlign = 64;
 
@@ -49,7 +50,9 @@ Status WriteIndexFile(const std::string& path, uint64_t generation,
   for (const auto& seg : segments) {
     auto s = seg->sections();
     uint64_t n = s.codes.size(), top = uint64_t(s.top_bits);
-    ok = ok && WriteAll(f, &n, 8) && WriteAll(f, &top, 8) && Pad(f);
+    uint32_t id_base = s.id_base, id_bytes = uint32_t(s.id_bytes);
+    ok = ok && WriteAll(f, &n, 8) && WriteAll(f, &top, 8) && WriteAll(f, &id_base, 4) && WriteAll(f, &id_bytes, 4) &&
+         Pad(f);
     ok = ok && WriteAll(f, s.codes.data(), s.codes.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.ids.data(), s.ids.size_bytes()) && Pad(f);
     ok = ok && WriteAll(f, s.buckets.data(), s.buckets.size_bytes()) && Pad(f);
@@ -93,22 +96,29 @@ Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
   size_t off = Align(24);
   auto need = [&](size_t bytes) { return off <= size && bytes <= size - off; };
   for (uint32_t i = 0; i < nseg; ++i) {
-    if (!need(16)) return Corrupt(path + ": truncated");
+    if (!need(24)) return Corrupt(path + ": truncated");
     uint64_t n, top;
+    uint32_t id_base, id_bytes;
     std::memcpy(&n, p + off, 8);
     std::memcpy(&top, p + off + 8, 8);
+    std::memcpy(&id_base, p + off + 16, 4);
+    std::memcpy(&id_bytes, p + off + 20, 4);
     if (n > MihIndex::kMaxCodes) return Corrupt(path + ": segment too large");
     if (top < uint64_t(MihIndex::kMinTopBits) || top > uint64_t(MihIndex::kMaxTopBits))
       return Corrupt(path + ": bad bucket width");
-    off = Align(off + 16);
+    if (id_bytes != 3 && id_bytes != 4) return Corrupt(path + ": bad id width");
+    off = Align(off + 24);
     MihIndex::Sections s;
     s.top_bits = int(top);
+    s.id_base = id_base;
+    s.id_bytes = int(id_bytes);
     if (!need(n * 32)) return Corrupt(path + ": truncated codes");
     s.codes = {reinterpret_cast<const hash::Hash256*>(p + off), n};
     off = Align(off + n * 32);
-    if (!need(n * 4)) return Corrupt(path + ": truncated ids");
-    s.ids = {reinterpret_cast<const uint32_t*>(p + off), n};
-    off = Align(off + n * 4);
+    const size_t idlen = MihIndex::IdsLen(n, s.id_bytes);
+    if (!need(idlen)) return Corrupt(path + ": truncated ids");
+    s.ids = {p + off, idlen};
+    off = Align(off + idlen);
     const size_t blen = MihIndex::BucketsLen(s.top_bits);
     if (!need(blen * 4)) return Corrupt(path + ": truncated buckets");
     s.buckets = {reinterpret_cast<const uint32_t*>(p + off), blen};

@@ -4,10 +4,12 @@
 //
 // Format (little-endian, every section 64-byte aligned):
 //   header  "NDLPDQX1" | u32 version=3 | u32 segments | u64 generation
-//   per segment: u64 n, u64 top_bits (16-19), then sections codes[n] (32 B),
-//                ids[n] (u32), buckets[per table k: (2^key_k + 1) x 2] (u32:
-//                first entry, occupancy of low bits % 32; key_k = top_bits
-//                for the three 24-bit tables, top_bits - 1 for the others),
+//   per segment: u64 n, u64 top_bits (16-19), u32 id_base, u32 id_bytes (3 or
+//                4), then sections codes[n] (32 B), ids[n x id_bytes + 1]
+//                (little-endian, added to id_base),
+//                buckets[per table k: (2^key_k + 1) x 2] (u32: first entry,
+//                occupancy of low bits % 32; key_k = top_bits for the
+//                three 24-bit tables, top_bits - 1 for the others),
 //                low bits[n + 32] (u8, table 0), entries[10 x n + 8] (u32,
 //                low | position << 8, tables 1-10)
 // Another version (an older needle's) reads as kCorrupt; the store then

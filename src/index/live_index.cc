@@ -61,7 +61,7 @@ std::vector<IndexItem> LiveIndex::LiveItems(const Snapshot& s) {
   for (const auto& seg : s.segments) {
     auto sec = seg->sections();
     for (size_t i = 0; i < sec.codes.size(); ++i)
-      if (!IsDeleted(*s.deleted, sec.ids[i])) items.push_back({sec.codes[i], sec.ids[i]});
+      if (!IsDeleted(*s.deleted, seg->IdAt(i))) items.push_back({sec.codes[i], seg->IdAt(i)});
   }
   items.insert(items.end(), s.delta->begin(), s.delta->end());
   return items;

@@ -57,7 +57,7 @@ class LiveIndex {
     size_t segments = 0;
     size_t delta = 0;
     size_t deleted = 0;
-    size_t index_bytes = 0;    // MIH structure beyond codes and ids
+    size_t index_bytes = 0;    // MIH structure beyond the codes (ids included)
   };
   Stats stats() const;
 

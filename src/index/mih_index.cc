@@ -204,11 +204,18 @@ std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, 
   {
     std::vector<uint32_t> order = OrderByKey(keys, lb, top, offsets.data());
     m->codes_own_.resize(n);
-    m->ids_own_.resize(n);
+    for (size_t pos = 0; pos < n; ++pos) m->codes_own_[pos] = codes[order[pos]];
+    // Ids are read only for matches: 3 bytes when they fit (1 B/hash less).
+    const auto [lo, hi] = std::minmax_element(ids.begin(), ids.end());
+    const uint32_t id_base = n == 0 ? 0 : *lo;
+    const int id_bytes = n == 0 || *hi - *lo < (1u << 24) ? 3 : 4;
+    m->ids_own_.assign(IdsLen(n, id_bytes), 0);
     for (size_t pos = 0; pos < n; ++pos) {
-      m->codes_own_[pos] = codes[order[pos]];
-      m->ids_own_[pos] = ids[order[pos]];
+      const uint32_t v = id_bytes == 3 ? ids[order[pos]] - id_base : ids[order[pos]];
+      std::memcpy(&m->ids_own_[pos * size_t(id_bytes)], &v, size_t(id_bytes));  // little-endian
     }
+    m->view_.id_base = id_bytes == 3 ? id_base : 0;
+    m->view_.id_bytes = id_bytes;
   }
   for (int k = 0; k < kTables; ++k) {
     const int ktop = TableTopBits(top, k);
@@ -224,7 +231,12 @@ std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, 
     uint32_t* e = &m->entries_own_[size_t(k - 1) * n];
     for (size_t slot = 0; slot < n; ++slot) e[slot] = (keys[order[slot]] & low_mask) | (order[slot] << 8);
   }
-  m->view_ = Sections{m->codes_own_, m->ids_own_, top, m->buckets_own_, m->low_own_, m->entries_own_};
+  m->view_.codes = m->codes_own_;
+  m->view_.ids = m->ids_own_;
+  m->view_.top_bits = top;
+  m->view_.buckets = m->buckets_own_;
+  m->view_.low_bits = m->low_own_;
+  m->view_.entries = m->entries_own_;
   return m;
 }
 
@@ -239,7 +251,8 @@ std::unique_ptr<MihIndex> MihIndex::FromSections(const Sections& s, std::shared_
 MihIndex::Sections MihIndex::sections() const { return view_; }
 
 size_t MihIndex::IndexBytes() const {
-  return view_.buckets.size_bytes() + view_.low_bits.size_bytes() + view_.entries.size_bytes();
+  return view_.ids.size_bytes() + view_.buckets.size_bytes() + view_.low_bits.size_bytes() +
+         view_.entries.size_bytes();
 }
 
 void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>* out) const {
@@ -251,7 +264,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
     std::vector<uint32_t> idx(n_);
     std::vector<uint16_t> dist(n_);
     size_t k = RangeScan(q, codes, n_, radius, idx.data(), dist.data());
-    for (size_t i = 0; i < k; ++i) out->push_back({view_.ids[idx[i]], dist[i]});
+    for (size_t i = 0; i < k; ++i) out->push_back({IdAt(idx[i]), dist[i]});
     return;
   }
   const int top = view_.top_bits, lb = LowBits(top);
@@ -382,7 +395,7 @@ void MihIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>*
   const size_t within = VerifyCandidates(q, codes, cand, nc, radius, near_idx.data(), near_dist.data());
   for (size_t i = 0; i < within; ++i) {
     const uint32_t c = cand[near_idx[i]], pos = c >> kCandidateTagBits;
-    if (first_table_within(codes[pos]) == int(c & ((1u << kCandidateTagBits) - 1))) out->push_back({view_.ids[pos], near_dist[i]});
+    if (first_table_within(codes[pos]) == int(c & ((1u << kCandidateTagBits) - 1))) out->push_back({IdAt(pos), near_dist[i]});
   }
 }
 

@@ -38,7 +38,9 @@
 // (util/huge_pages.h): with 4 KiB pages each random read is also a page
 // walk.
 //
-// Layout (and memory, beyond the codes and their ids):
+// Layout (and memory, beyond the codes):
+// - the caller's ids, in code order: 3 bytes each (an offset from the
+//   segment's smallest id) when they span less than 2^24, else 4;
 // - codes are stored sorted by substring 0, so table 0 needs no positions,
 //   only its low bits (n + 32 bytes);
 // - tables 1..10: 10 x n 32-bit entries (+ 8 of padding);
@@ -57,6 +59,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <vector>
@@ -86,13 +89,23 @@ class MihIndex {
   void Search(const hash::Hash256& q, int radius, std::vector<RangeHit>* out) const;
 
   size_t size() const { return n_; }
-  // Bytes of the index structure beyond codes and ids.
+  // Bytes of the index structure beyond the codes (the ids included).
   size_t IndexBytes() const;
+  // The caller's id of the code at `pos`.
+  uint32_t IdAt(size_t pos) const {
+    uint32_t v;
+    std::memcpy(&v, view_.ids.data() + pos * size_t(view_.id_bytes), 4);  // ids carry 1 byte of padding
+    return view_.id_base + (view_.id_bytes == 4 ? v : v & 0xffffffu);
+  }
 
   // Raw sections for the on-disk snapshot (index_file.h).
   struct Sections {
     std::span<const hash::Hash256> codes;   // sorted by substring 0
-    std::span<const uint32_t> ids;          // ids[pos]
+    // ids: id of pos = id_base + the id_bytes little-endian bytes at
+    // pos * id_bytes; 3 bytes when the segment's ids span < 2^24, then 1 of padding.
+    std::span<const uint8_t> ids;
+    uint32_t id_base = 0;
+    int id_bytes = 4;
     int top_bits = kMinTopBits;             // bucket key width of the 24-bit tables
     std::span<const uint32_t> buckets;      // per table k (2^TableTopBits(k) + 1) x {first entry, occupancy}
     std::span<const uint8_t> low_bits;      // table 0: n, then 32 bytes of padding
@@ -116,6 +129,7 @@ class MihIndex {
   static uint32_t OccupancyBit(uint32_t low) { return 1u << (low & 31); }
   static size_t LowBitsLen(size_t n) { return n + 32; }  // 32: NearBytes may over-read
   static size_t EntriesLen(size_t n) { return size_t(kTables - 1) * n + 8; }  // 8: NearEntries may over-read
+  static size_t IdsLen(size_t n, int id_bytes) { return n * size_t(id_bytes) + 1; }  // 1: IdAt reads 4 bytes
 
  private:
   MihIndex() = default;
@@ -123,8 +137,8 @@ class MihIndex {
   // Either owned vectors or views into a mapping.
   // Randomly read: on huge pages (util/huge_pages.h).
   util::HugeVector<hash::Hash256> codes_own_;
-  util::HugeVector<uint32_t> ids_own_, buckets_own_, entries_own_;
-  util::HugeVector<uint8_t> low_own_;
+  util::HugeVector<uint32_t> buckets_own_, entries_own_;
+  util::HugeVector<uint8_t> ids_own_, low_own_;
   Sections view_;
   std::shared_ptr<const void> keepalive_;
 };

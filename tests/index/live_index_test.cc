@@ -298,4 +298,49 @@ TEST(IndexFileTest, RoundTripAndCorruptionDetected) {
 }
 
 }  // namespace
+TEST(IndexFileTest, IdsOfEverySpanComeBackThroughSearchAndSnapshot) {
+  // Ids are kept in 3 bytes from the segment's smallest id when they span
+  // less than 2^24, else in 4: both widths, and 3 bytes at the top of the
+  // id space, must give every id back unchanged, in memory and mapped.
+  ::needle::testing::TempDir t;
+  auto codes = MakeCodes(3000, Distribution::kUniform, 17);
+  struct Case {
+    const char* name;
+    uint32_t (*id)(uint32_t);
+    int bytes;
+  };
+  const Case cases[] = {
+      {"dense from 0", [](uint32_t i) { return i; }, 3},
+      {"near 2^32", [](uint32_t i) { return 0xffffffffu - i * 5000; }, 3},
+      {"span 2^24 - 1", [](uint32_t i) { return i == 0 ? 7u : i == 1 ? 7u + 0xffffffu : 100u + i; }, 3},
+      {"span 2^24", [](uint32_t i) { return i == 0 ? 7u : i == 1 ? 7u + 0x1000000u : 100u + i; }, 4},
+      {"spread", [](uint32_t i) { return i * 1000003u; }, 4},
+  };
+  for (const Case& c : cases) {
+    std::vector<uint32_t> ids(codes.size());
+    for (uint32_t i = 0; i < ids.size(); ++i) ids[i] = c.id(i);
+    auto built = MihIndex::Build(codes, ids);
+    ASSERT_EQ(built->sections().id_bytes, c.bytes) << c.name;
+    const std::string path = t.File("ids.idx");
+    ASSERT_TRUE(WriteIndexFile(path, 1, {std::shared_ptr<const MihIndex>(std::move(built))}).ok());
+    auto snap = ReadIndexFile(path);
+    ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+    auto mapped = snap->segments[0];
+    auto fresh = MihIndex::Build(codes, ids);
+    for (size_t i = 0; i < codes.size(); i += 7) {
+      for (const MihIndex* m : {static_cast<const MihIndex*>(fresh.get()), mapped.get()}) {
+        std::vector<RangeHit> hits;
+        m->Search(codes[i], 0, &hits);
+        ASSERT_EQ(hits.size(), 1u) << c.name;
+        EXPECT_EQ(hits[0].id, ids[i]) << c.name;
+      }
+    }
+  }
+  // An id width other than 3 or 4 (the segment header's last word) is refused.
+  auto bytes = ::needle::testing::ReadFile(t.File("ids.idx"));
+  bytes[64 + 20] = 5;
+  ::needle::testing::WriteFile(t.File("width.idx"), bytes);
+  EXPECT_EQ(ReadIndexFile(t.File("width.idx")).status().code(), Code::kCorrupt);
+}
+
 }  // namespace needle::index
