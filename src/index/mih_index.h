@@ -32,7 +32,7 @@
 // the AVX-512 one scans the 16 slots around it (the whole bucket when the
 // run may leave them) with masked loads and a compress, no branch on the
 // data (in-cache reruns of the same queries: 77 -> ~50 us; from memory 125
-// -> ~89 us at 10M clustered, ~90 us uniform).
+// -> ~92 us at 10M clustered, ~84 us uniform).
 // Candidates are then verified with the codes prefetched into L2 far ahead
 // and into L1 near. The arrays live on transparent huge pages
 // (util/huge_pages.h): with 4 KiB pages each random read is also a page
@@ -46,7 +46,7 @@
 // - tables 1..10: 10 x n 32-bit entries (+ 8 of padding);
 // - 11 bucket arrays of 2^key_bits + 1 (offset, occupancy) word pairs
 //   (3.7 MB at 16 bits, 29 MB at 19).
-// That is 41 bytes per code plus the buckets (43.9 at 10M, 44.7 at 1M).
+// That is 44 bytes per code plus the buckets (46.9 at 10M, 47.7 at 1M).
 // The 23-bit tables' keys are one bit narrower than the 24-bit ones' so
 // that every table keeps 5 low bits at 10M, which its 32-bit occupancy mask
 // covers exactly: against 19-bit keys everywhere, 1.7 B/hash less, ~1-2%
