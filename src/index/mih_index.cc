@@ -181,7 +181,8 @@ size_t MihIndex::TableBucketsOffset(int top_bits, int k) {
 }
 
 int MihIndex::TopBitsFor(size_t n) {
-  // ~16-64 codes a bucket; the low bits (substring - top) must fit a byte.
+  // ~16-64 codes a bucket of the 24-bit tables (twice that in the 23-bit
+  // ones), buckets near 3-4 B/hash; the low bits (24 - top) must fit a byte.
   const int want = static_cast<int>(std::bit_width(n)) - 5;
   return std::clamp(want, kMinTopBits, kMaxTopBits);
 }
