@@ -192,10 +192,21 @@ uint32_t Substring(const hash::Hash256& h, int k) {
 
 int MihIndex::TableTopBits(int top_bits, int k) { return SubstringBits(k) - LowBits(top_bits); }
 
+// Where each table's buckets start, per key width: a search looks up all
+// eleven, so they are computed at compile time rather than summed per call.
+constexpr int kTopWidths = MihIndex::kMaxTopBits - MihIndex::kMinTopBits + 1;
+constexpr auto kBucketOffsets = [] {
+  std::array<std::array<size_t, MihIndex::kTables + 1>, kTopWidths> o{};
+  for (int top = MihIndex::kMinTopBits; top <= MihIndex::kMaxTopBits; ++top) {
+    auto& w = o[size_t(top - MihIndex::kMinTopBits)];
+    for (int k = 0; k < MihIndex::kTables; ++k)
+      w[size_t(k) + 1] = w[size_t(k)] + ((size_t(1) << (kLayout.bits[k] - MihIndex::LowBits(top))) + 1) * 2;
+  }
+  return o;
+}();
+
 size_t MihIndex::TableBucketsOffset(int top_bits, int k) {
-  size_t words = 0;
-  for (int j = 0; j < k; ++j) words += ((size_t(1) << TableTopBits(top_bits, j)) + 1) * 2;
-  return words;
+  return kBucketOffsets[size_t(top_bits - kMinTopBits)][size_t(k)];
 }
 
 int MihIndex::TopBitsFor(size_t n) {

@@ -119,7 +119,7 @@ class MihIndex {
   static int TopBitsFor(size_t n);
   // Every table keeps the same number of low bits, 24 - top_bits, so a
   // 23-bit table's key is a bit narrower than a 24-bit one's.
-  static int LowBits(int top_bits) { return 24 - top_bits; }
+  static constexpr int LowBits(int top_bits) { return 24 - top_bits; }
   static int TableTopBits(int top_bits, int k);
   // Where table k's buckets start in `buckets` (in words), and their total.
   static size_t TableBucketsOffset(int top_bits, int k);
