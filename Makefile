@@ -43,8 +43,8 @@ test-asan: deps
 bench: build
 	bench/run-all $(BUILD)
 
-# libFuzzer (clang) on the C2PA/JUMBF/CBOR/metadata parsers and the image
-# decoders, seeded from the test fixtures. Crashes are saved in
+# libFuzzer (clang) on the C2PA/JUMBF/CBOR/metadata parsers, the image
+# decoders and the hash-list parsers, seeded from the test fixtures. Crashes are saved in
 # $(BUILD_FUZZ)/crashes.
 #   make fuzz        explores for FUZZ_SECONDS per target (random seed; the
 #                    corpus grows between runs)
@@ -57,26 +57,29 @@ FUZZ_FLAGS := -rss_limit_mb=2048 -max_len=400000 -artifact_prefix=$(BUILD_FUZZ)/
 fuzz-build: deps
 	@cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DNEEDLE_FUZZ=ON -DNEEDLE_BUILD_TESTS=OFF -DNEEDLE_BUILD_BENCH=OFF >/dev/null
-	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target c2pa_fuzzer decode_fuzzer
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target c2pa_fuzzer decode_fuzzer list_fuzzer
 	@mkdir -p $(BUILD_FUZZ)/crashes
 
 # $(1): corpus folder to fill with the seeds.
 define fuzz_seeds
-	@mkdir -p $(1)-c2pa $(1)-decode
+	@mkdir -p $(1)-c2pa $(1)-decode $(1)-list
 	@cp tests/data/c2pa/*.jpg samples/*.heic samples/*.webp samples/*.png $(1)-c2pa/
 	@cp samples/*.* tests/data/pdq/synthetic/*.png $(1)-decode/
+	@cp tests/data/hashlists/* $(1)-list/
 endef
 
 fuzz: fuzz-build
 	$(call fuzz_seeds,$(BUILD_FUZZ)/corpus)
 	$(BUILD_FUZZ)/c2pa_fuzzer -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) $(BUILD_FUZZ)/corpus-c2pa
 	$(BUILD_FUZZ)/decode_fuzzer -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) $(BUILD_FUZZ)/corpus-decode
+	$(BUILD_FUZZ)/list_fuzzer -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) $(BUILD_FUZZ)/corpus-list
 
 fuzz-smoke: fuzz-build
-	@rm -rf $(BUILD_FUZZ)/smoke-c2pa $(BUILD_FUZZ)/smoke-decode
+	@rm -rf $(BUILD_FUZZ)/smoke-c2pa $(BUILD_FUZZ)/smoke-decode $(BUILD_FUZZ)/smoke-list
 	$(call fuzz_seeds,$(BUILD_FUZZ)/smoke)
 	$(BUILD_FUZZ)/c2pa_fuzzer -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) $(FUZZ_FLAGS) $(BUILD_FUZZ)/smoke-c2pa
 	$(BUILD_FUZZ)/decode_fuzzer -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) $(FUZZ_FLAGS) $(BUILD_FUZZ)/smoke-decode
+	$(BUILD_FUZZ)/list_fuzzer -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) $(FUZZ_FLAGS) $(BUILD_FUZZ)/smoke-list
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
