@@ -38,6 +38,10 @@ struct Context {
 void Error(httplib::Response& res, int status, const std::string& message);
 void Json(httplib::Response& res, const nlohmann::json& body, int status = 200);
 
+// The id captured (as \d+) by path group `group`, or nullopt when it does
+// not fit an int64: then nothing has that id, and the caller answers 404.
+std::optional<int64_t> PathId(const httplib::Request& req, size_t group);
+
 // Wraps a handler: token check for `role`, metrics, exception firewall.
 using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Principal&)>;
 httplib::Server::Handler Guard(Context& cx, const std::string& route, Role role, Handler h);

@@ -329,8 +329,10 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Get(R"(/c/bank/([A-Za-z0-9_-]+)/content/(\d+))", Guard(cx, "/c/bank/content", Role::kCurator,
       [&cx](const httplib::Request& req, auto& res, auto&) {
+    const auto id = PathId(req, 2);
+    if (!id) return Error(res, 404, "no such content");
     std::lock_guard<std::mutex> l(cx.store_mu);
-    auto e = cx.store->EntriesById({std::stoll(req.matches[2])});
+    auto e = cx.store->EntriesById({*id});
     if (!e.ok() || e->empty() || (*e)[0].bank != req.matches[1]) return Error(res, 404, "no such content");
     const auto& x = (*e)[0];
     nlohmann::json j{{"id", x.id}, {"disable_until_ts", 0}, {"original_media_uri", nullptr},
@@ -341,7 +343,9 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Delete(R"(/c/bank/([A-Za-z0-9_-]+)/content/(\d+))", Guard(cx, "/c/bank/content", Role::kCurator,
       [&cx](const httplib::Request& req, auto& res, auto& who) {
-    const int64_t id = std::stoll(req.matches[2]);
+    const auto pid = PathId(req, 2);
+    if (!pid) return Error(res, 404, "no such content");
+    const int64_t id = *pid;
     int n = 0;
     {
       std::lock_guard<std::mutex> l(cx.store_mu);

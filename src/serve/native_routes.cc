@@ -100,7 +100,9 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Post(R"(/v1/quarantine/(\d+)/confirm)", Guard(cx, "/v1/quarantine/confirm", Role::kCurator,
       [&cx](const httplib::Request& req, auto& res, auto& who) {
-    const int64_t id = std::stoll(req.matches[1]);
+    const auto pid = PathId(req, 1);
+    if (!pid) return Error(res, 404, "no such entry");
+    const int64_t id = *pid;
     cx.flood.Confirm(id);
     AuditRequest(cx, who, "quarantine.confirm", {{"entry", id}});
     Json(res, {{"entry", id}, {"quarantined", false}});

@@ -89,11 +89,13 @@ void RegisterReviewRoutes(httplib::Server& svr, Context& cx) {
   svr.Get(R"(/v1/case/items/(\d+)/thumbnail)", Guard(cx, "/v1/case/items/thumbnail", Role::kReviewer,
       [&cx, need_case](const httplib::Request& req, auto& res, auto&) {
     if (!need_case(res)) return;
+    const auto id = PathId(req, 1);
+    if (!id) return Error(res, 404, "no such item");
     std::string path;
     {
       std::lock_guard<std::mutex> l(cx.case_mu);
       (void)cx.case_store->ForEachItem([&](store::ItemRow& r) {
-        if (r.id == std::stoll(req.matches[1]) && !r.paths.empty()) path = r.paths[0];
+        if (r.id == *id && !r.paths.empty()) path = r.paths[0];
         return Status::Ok();
       });
     }
@@ -114,8 +116,10 @@ void RegisterReviewRoutes(httplib::Server& svr, Context& cx) {
     for (const auto& c : cx.options.categories) known |= c.value("id", "") == cat;
     if (!known) return Error(res, 400, "unknown category '" + cat + "'");
     const bool cluster = body.value("scope", "item") == "cluster";
+    const auto id = PathId(req, 1);
+    if (!id) return Error(res, 404, "no such item");
     std::lock_guard<std::mutex> l(cx.case_mu);
-    auto n = cx.case_store->Decide(std::stoll(req.matches[1]), cat, body.value("note", ""), cluster, Reviewer(who));
+    auto n = cx.case_store->Decide(*id, cat, body.value("note", ""), cluster, Reviewer(who));
     if (!n.ok()) return Error(res, n.status().code() == Code::kNotFound ? 404 : 500, n.status().message());
     Json(res, {{"updated", *n}, {"category", cat}, {"scope", cluster ? "cluster" : "item"}});
   }));

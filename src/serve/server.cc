@@ -2,6 +2,7 @@
 
 #include <opencv2/core/utility.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <thread>
@@ -18,6 +19,15 @@ void Error(httplib::Response& res, int status, const std::string& message) {
 void Json(httplib::Response& res, const nlohmann::json& body, int status) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+std::optional<int64_t> PathId(const httplib::Request& req, size_t group) {
+  if (group >= req.matches.size()) return std::nullopt;
+  const std::string s = req.matches[group];
+  int64_t id = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return id;
 }
 
 httplib::Server::Handler Guard(Context& cx, const std::string& route, Role role, Handler h) {
