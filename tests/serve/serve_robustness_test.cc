@@ -110,7 +110,6 @@ TEST_F(ServeTest, RandomMalformedRequestsNeverCrashOrFailInternally) {
   ServeOptions o;
   o.case_dir = dir_.File("case");
   o.max_body_bytes = 1 << 20;
-  o.detect = false;  // the detector's own bad-input tests live in tests/detect
   Start(o);
   const std::string hash = FirstHay();
   // Every route with its method (HAY itself is left alone: it holds the
