@@ -13,18 +13,14 @@
 #include <cstring>
 #include <thread>
 
+#include "reuseport_listener.h"
+
 namespace {
 
 constexpr char kResponse[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nI-AM-ALIVE";
 
 void Run(int port) {
-  const int one = 1, listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  setsockopt(listener, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(listener, 1024) != 0) std::abort();
+  const int one = 1, listener = ReuseportListener(port, SOCK_NONBLOCK);
   const int ep = epoll_create1(0);
   epoll_event ev{};
   ev.events = EPOLLIN;

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "reuseport_listener.h"
+
 namespace {
 
 h2o_globalconf_t config;
@@ -37,13 +39,7 @@ void Run(int port) {
   h2o_context_init(&w->ctx, h2o_evloop_create(), &config);
   w->accept.ctx = &w->ctx;
   w->accept.hosts = config.hosts;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 1024) != 0) std::abort();
+  const int fd = ReuseportListener(port);
   h2o_socket_t* sock = h2o_evloop_socket_create(w->ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
   sock->data = &w->accept;
   h2o_socket_read_start(sock, OnAccept);
