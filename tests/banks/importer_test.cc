@@ -148,6 +148,18 @@ TEST(ListFormatTest, StopNcii) {
   EXPECT_TRUE(w[0].deleted);
   ParseFile("stopncii-bad.json", ListFormat::kStopNcii, &st);
   EXPECT_NE(st.message().find("record 1"), std::string::npos) << st.message();
+  // Signal types needle cannot match (TMK video hashes) are kept verbatim:
+  // a record with its key and the source fields, and no hash.
+  std::istringstream tmk(R"({"signalType": "VideoTMK", "hashValue": "tmk-bytes", "hashStatus": "Active"})");
+  std::vector<HashRecord> kept;
+  ASSERT_TRUE(ParseStopNcii(tmk, [&](HashRecord&& r) {
+                kept.push_back(std::move(r));
+                return Status::Ok();
+              }).ok());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_FALSE(kept[0].HasHash());
+  EXPECT_EQ(kept[0].source_key, "stopncii:VideoTMK:tmk-bytes");
+  EXPECT_EQ(kept[0].metadata["hashValue"], "tmk-bytes");
 }
 
 TEST(ListFormatTest, HostileJsonAndXmlAreCleanErrors) {
