@@ -19,8 +19,6 @@
 
 namespace needle::serve {
 
-using namespace ::needle::testing;
-
 class ServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -29,7 +27,7 @@ class ServeTest : public ::testing::Test {
     store::BankConfig hay;
     hay.name = "HAY";
     ASSERT_TRUE((*s)->CreateBank(hay).ok());
-    ASSERT_TRUE(banks::ImportFile(**s, "HAY", DataDir() + "/pdq/hash-lists/haystack.txt", banks::ListFormat::kAuto).ok());
+    ASSERT_TRUE(banks::ImportFile(**s, "HAY", ::needle::testing::DataDir() + "/pdq/hash-lists/haystack.txt", banks::ListFormat::kAuto).ok());
     store::BankConfig live;
     live.name = "LIVE";
     ASSERT_TRUE((*s)->CreateBank(live).ok());
@@ -41,7 +39,7 @@ class ServeTest : public ::testing::Test {
     o.store_dir = dir_.File("store");
     o.port = 0;
     o.threads = 4;
-    o.web_root = SourceDir() + "/web";
+    o.web_root = ::needle::testing::SourceDir() + "/web";
     std::atomic<int> port{0};
     o.on_listening = [&](int p) { port = p; };
     server_ = std::thread([this, o] { status_ = RunServer(o, &stop_); });
@@ -59,7 +57,7 @@ class ServeTest : public ::testing::Test {
     c.set_read_timeout(10, 0);
     return c;
   }
-  TempDir dir_;
+  ::needle::testing::TempDir dir_;
   std::string admin_, submitter_, reviewer_;
   std::thread server_;
   std::atomic<bool> stop_{false};
@@ -68,7 +66,7 @@ class ServeTest : public ::testing::Test {
 };
 
 inline std::string FirstHay() {
-  std::ifstream in(DataDir() + "/pdq/hash-lists/haystack.txt");
+  std::ifstream in(::needle::testing::DataDir() + "/pdq/hash-lists/haystack.txt");
   std::string h;
   std::getline(in, h);
   return h.substr(h.find_last_of(' ') == std::string::npos ? 0 : h.find_last_of(' ') + 1);

@@ -24,6 +24,7 @@
 namespace needle::serve {
 namespace {
 
+using namespace ::needle::testing;
 using json = nlohmann::json;
 
 class Junk {
