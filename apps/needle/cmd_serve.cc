@@ -17,6 +17,7 @@ struct ServeFlags {
   std::string store, case_dir, listen = "127.0.0.1:8080", tls_cert, tls_key, categories, trust_anchors, web_root, detector_model;
   bool no_detector = false;
   int threads = 2;
+  size_t max_connections = 64;
   size_t max_body_mb = 64;
   size_t flood_limit = 1000;
   double flood_window = 60;
@@ -36,6 +37,7 @@ int RunServe(const ServeFlags& f) {
     return Fail("serve", InvalidArgument("--listen must be HOST:PORT"));
   }
   o.threads = f.threads;
+  o.max_connections = f.max_connections;
   o.max_body_bytes = f.max_body_mb << 20;
   o.flood_limit = f.flood_limit;
   o.flood_window_s = f.flood_window;
@@ -52,8 +54,8 @@ int RunServe(const ServeFlags& f) {
     o.categories = j;
   }
   o.on_listening = [&](int port) {
-    std::fprintf(stderr, "needle serve: listening on %s://%s:%d (%d workers); review UI at /review\n",
-                 o.tls_cert.empty() ? "http" : "https", o.host.c_str(), port, o.threads);
+    std::fprintf(stderr, "needle serve: listening on %s://%s:%d (%d workers, %zu connections); review UI at /review\n",
+                 o.tls_cert.empty() ? "http" : "https", o.host.c_str(), port, o.threads, o.max_connections);
   };
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -91,7 +93,11 @@ Action RegisterServe(CLI::App& app) {
   sv->add_option("--store", f->store, "Bank store (default $NEEDLE_HOME or ~/.local/share/needle)");
   sv->add_option("--case", f->case_dir, "Case folder to review (enables the review queue)");
   sv->add_option("--listen", f->listen, "HOST:PORT (default 127.0.0.1:8080)");
-  sv->add_option("--threads", f->threads, "Worker threads (default 2)")->check(CLI::Range(1, 256));
+  sv->add_option("--threads", f->threads, "Requests worked on at once, e.g. the machine's cores (default 2)")
+      ->check(CLI::Range(1, 256));
+  sv->add_option("--max-connections", f->max_connections,
+                 "Client connections served at once, a thread each; more wait for one to close (default 64)")
+      ->check(CLI::Range(1, 4096));
   sv->add_option("--max-body-mb", f->max_body_mb, "Largest request body in MiB (default 64)");
   sv->add_option("--flood-limit", f->flood_limit, "Matches of one entry per window before quarantine (0 = off)");
   sv->add_option("--flood-window", f->flood_window, "Flood window in seconds (default 60)");

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <semaphore>
 
 #include "banks/matcher.h"
 #include "detect/detector_pool.h"
@@ -32,6 +33,9 @@ struct Context {
   FloodControl flood{1000, 60};
   std::unique_ptr<detect::DetectorPool> detectors;  // null: no pixel detector
   triage::TriageConfig triage = triage::DefaultTriageConfig();
+  // Requests handled at once (options.threads): connections have a thread
+  // each, the work of answering them takes one of these slots.
+  std::unique_ptr<std::counting_semaphore<>> work_slots;
 };
 
 // HMA error shape: {"message": "..."} with the status.

@@ -1,6 +1,7 @@
 // needle serve: the HMA-compatible matching service and needle's native API
-// over HTTP (cpp-httplib), on a fixed worker pool with limits on body size,
-// header size, time and connections. Every endpoint needs a token.
+// over HTTP (cpp-httplib): a thread per connection, a fixed number of
+// requests worked on at once, and limits on body size, header size, time and
+// connections. Every endpoint needs a token.
 // Uploaded content is processed in memory and never written to disk; no
 // endpoint fetches URLs.
 #pragma once
@@ -19,11 +20,13 @@ struct ServeOptions {
   std::string case_dir;           // optional: enables the review queue
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 2;
+  int threads = 2;                // requests worked on at once (the CPU work)
   size_t max_body_bytes = 64u << 20;
   int read_timeout_s = 10;
   int write_timeout_s = 10;
-  size_t max_connections = 64;    // requests queued beyond the workers are refused (503)
+  // Connections served at once, a thread each (cpp-httplib's model); more
+  // wait in the listen backlog until one closes.
+  size_t max_connections = 64;
   size_t flood_limit = 1000;      // matches of one entry per window before quarantine (0 = off)
   double flood_window_s = 60;
   std::string tls_cert, tls_key;  // both set: HTTPS

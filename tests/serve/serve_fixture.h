@@ -35,10 +35,14 @@ class ServeTest : public ::testing::Test {
     submitter_ = *(*s)->CreateToken("submitter", "test");
     reviewer_ = *(*s)->CreateToken("reviewer", "test");
   }
-  void Start(ServeOptions o = {}) {
+  static ServeOptions FourWorkers() {
+    ServeOptions o;
+    o.threads = 4;
+    return o;
+  }
+  void Start(ServeOptions o = FourWorkers()) {
     o.store_dir = dir_.File("store");
     o.port = 0;
-    o.threads = 4;
     o.web_root = ::needle::testing::SourceDir() + "/web";
     std::atomic<int> port{0};
     o.on_listening = [&](int p) { port = p; };

@@ -84,17 +84,27 @@ class Junk {
 // JSON text even when a string holds invalid UTF-8 (raw bytes are sent elsewhere).
 std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// Raw bytes on a fresh connection; the server may answer or close, nothing else.
-void SendRaw(int port, const std::string& bytes) {
+// A loopback connection to `port` whose reads give up after 2 s (-1 when it fails).
+int Connect(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
+  if (fd < 0) return -1;
   timeval tv{2, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Raw bytes on a fresh connection; the server may answer or close, nothing else.
+void SendRaw(int port, const std::string& bytes) {
+  const int fd = Connect(port);
+  ASSERT_GE(fd, 0);
   (void)!write(fd, bytes.data(), bytes.size());
   shutdown(fd, SHUT_WR);
   char buf[4096];
@@ -200,6 +210,41 @@ TEST_F(ServeTest, RandomMalformedRequestsNeverCrashOrFailInternally) {
   ASSERT_TRUE(after);
   ASSERT_EQ(after->status, 200);
   EXPECT_TRUE(json::parse(after->body).contains("HAY")) << after->body;
+}
+
+// Clients that stall mid-request (a slow uploader, or slowloris) hold only
+// their own connection's thread: the workers (--threads) stay free. When
+// each worker served a connection, `threads` stalled clients held all of
+// them until the read timeout and everyone else waited behind them.
+TEST_F(ServeTest, StalledClientsDoNotBlockOthers) {
+  ServeOptions o;
+  o.threads = 2;
+  o.read_timeout_s = 60;  // far beyond the client's 10 s: a blocked request fails
+  Start(o);
+  std::vector<int> stalled;
+  for (int i = 0; i < o.threads + 1; ++i) {
+    const int fd = Connect(port_);
+    ASSERT_GE(fd, 0);
+    const std::string head = "GET /status/live HTTP/1.1\r\nHost: x\r\n";
+    ASSERT_EQ(write(fd, head.data(), head.size()), ssize_t(head.size()));
+    stalled.push_back(fd);
+  }
+  auto c = Client(submitter_);
+  auto r = c.Get("/m/lookup?bypass_coinflip=true&signal_type=pdq&signal=" + FirstHay());
+  ASSERT_TRUE(r) << "a request waited behind stalled clients";
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(json::parse(r->body).contains("HAY"));
+  // The stalled clients were kept waiting, not dropped: each now finishes
+  // its request and gets its answer.
+  for (int fd : stalled) {
+    const std::string rest = "Authorization: Bearer " + submitter_ + "\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(write(fd, rest.data(), rest.size()), ssize_t(rest.size()));
+    std::string answer;
+    char buf[4096];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) answer.append(buf, size_t(n));
+    close(fd);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  }
 }
 
 }  // namespace
