@@ -24,10 +24,11 @@ bool FloodControl::IsQuarantined(int64_t entry_id) const {
   return quarantined_.count(entry_id) > 0;
 }
 
-void FloodControl::Confirm(int64_t entry_id) {
+bool FloodControl::Confirm(int64_t entry_id) {
   std::lock_guard<std::mutex> l(mu_);
-  quarantined_.erase(entry_id);
+  if (quarantined_.erase(entry_id) == 0) return false;
   confirmed_.insert(entry_id);
+  return true;
 }
 
 std::vector<int64_t> FloodControl::Quarantined() const {

@@ -27,7 +27,9 @@ class FloodControl {
   bool Record(int64_t entry_id);
   bool IsQuarantined(int64_t entry_id) const;
   // A person reviewed the entry: it is released and exempt from now on.
-  void Confirm(int64_t entry_id);
+  // Lifts a quarantine; false (and nothing changes) when the entry is not
+  // quarantined, so a mistyped id cannot exempt another entry in advance.
+  bool Confirm(int64_t entry_id);
   std::vector<int64_t> Quarantined() const;
 
  private:

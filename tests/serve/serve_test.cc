@@ -146,6 +146,9 @@ TEST_F(ServeTest, FloodControlQuarantinesUntilConfirmed) {
   ASSERT_FALSE(list["quarantined"].empty());
   int64_t id = list["quarantined"][0];
   EXPECT_EQ(Client(admin_).Post("/v1/quarantine/" + std::to_string(id) + "/confirm", "", "application/json")->status, 200);
+  // Confirming again, or an entry never quarantined, changes nothing and says so.
+  EXPECT_EQ(Client(admin_).Post("/v1/quarantine/" + std::to_string(id) + "/confirm", "", "application/json")->status, 404);
+  EXPECT_EQ(Client(admin_).Post("/v1/quarantine/" + std::to_string(987654321) + "/confirm", "", "application/json")->status, 404);
   last = json::parse(c.Get(q)->body);
   EXPECT_FALSE(last["HAY"][0].value("quarantined", false));
 }
