@@ -91,16 +91,14 @@ void RegisterReviewRoutes(httplib::Server& svr, Context& cx) {
     if (!need_case(res)) return;
     const auto id = PathId(req, 1);
     if (!id) return Error(res, 404, "no such item");
-    std::string path;
+    Result<std::vector<std::string>> paths = std::vector<std::string>{};
     {
       std::lock_guard<std::mutex> l(cx.case_mu);
-      (void)cx.case_store->ForEachItem([&](store::ItemRow& r) {
-        if (r.id == *id && !r.paths.empty()) path = r.paths[0];
-        return Status::Ok();
-      });
+      paths = cx.case_store->ItemPaths(*id);
     }
-    if (path.empty()) return Error(res, 404, "no such item");
-    auto jpeg = report::ThumbnailJpeg(path, 240);
+    if (!paths.ok()) return Error(res, 500, paths.status().message());
+    if (paths->empty()) return Error(res, 404, "no such item");
+    auto jpeg = report::ThumbnailJpeg(paths->front(), 240);
     if (!jpeg.ok()) return Error(res, 404, jpeg.status().message());
     res.set_header("Cache-Control", "no-store");
     res.set_content(*jpeg, "image/jpeg");

@@ -192,6 +192,17 @@ Status CaseStore::ForEachItem(const std::function<Status(ItemRow&)>& fn) {
   }
 }
 
+Result<std::vector<std::string>> CaseStore::ItemPaths(int64_t item_id) {
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT path FROM paths WHERE item_id = ? ORDER BY path"));
+  s.Bind(1, item_id);
+  std::vector<std::string> paths;
+  for (;;) {
+    NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return paths;
+    paths.push_back(s.Text(0));
+  }
+}
+
 Status CaseStore::SaveVerdicts(const std::vector<ItemRow>& items,
                                const std::vector<std::pair<int64_t, nlohmann::json>>& clusters) {
   NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));

@@ -76,6 +76,9 @@ class CaseStore {
 
   // Triage results, written by the post-processing pass.
   Status ForEachItem(const std::function<Status(ItemRow&)>& fn);
+  // The paths an item was found at, sorted (empty: no such item); one
+  // indexed query, for the review queue's per-item requests.
+  Result<std::vector<std::string>> ItemPaths(int64_t item_id);
   Status SaveVerdicts(const std::vector<ItemRow>& items, const std::vector<std::pair<int64_t, nlohmann::json>>& clusters);
   Result<nlohmann::json> Clusters();
   Result<int64_t> ItemsChangedSinceTriage();

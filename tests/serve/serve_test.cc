@@ -238,6 +238,7 @@ TEST_F(ServeTest, ReviewQueueDecisionsPersistAndExport) {
   auto thumb = c.Get("/v1/case/items/" + std::to_string(items[0]["id"].get<int64_t>()) + "/thumbnail");
   EXPECT_EQ(thumb->status, 200);
   EXPECT_EQ(thumb->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(c.Get("/v1/case/items/987654321/thumbnail")->status, 404);
   auto vics = json::parse(c.Get("/v1/case/export/vics")->body);
   int cat5 = 0;
   for (auto& m : vics["value"]) cat5 += m["Category"] == 5;
