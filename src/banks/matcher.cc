@@ -27,10 +27,10 @@ nlohmann::ordered_json MatchToJson(const Match& m) {
   return j;
 }
 
-Result<std::unique_ptr<Matcher>> Matcher::Open(store::BankStore& store, bool save_snapshot) {
+Result<std::unique_ptr<Matcher>> Matcher::Open(store::BankStore& store, bool save_snapshot, IndexMemory memory) {
   std::unique_ptr<Matcher> m(new Matcher(store));
   NEEDLE_RETURN_IF_ERROR(m->RefreshBanks());
-  NEEDLE_RETURN_IF_ERROR(m->LoadIndex(save_snapshot));
+  NEEDLE_RETURN_IF_ERROR(m->LoadIndex(save_snapshot, memory));
   return m;
 }
 
@@ -106,11 +106,13 @@ void Matcher::RemoveLive(const std::vector<int64_t>& entry_ids) {
   index_.Remove(ids);
 }
 
-Status Matcher::LoadIndex(bool save) {
+Status Matcher::LoadIndex(bool save, IndexMemory memory) {
   NEEDLE_ASSIGN_OR_RETURN(uint64_t generation, store_.Generation());
   auto snap = index::ReadIndexFile(store_.IndexPath());
   const bool snapshot_ok = snap.ok() && snap->generation == generation;
   if (snapshot_ok) {
+    if (memory == IndexMemory::kResident)
+      for (auto& seg : snap->segments) seg = seg->ResidentCopy();  // the mapping goes with the last view
     index_.ResetSegments(std::move(snap->segments));
     from_snapshot_ = true;
   }

@@ -32,10 +32,18 @@ struct Match {
   store::BankEntry entry;  // source metadata (category, series, tags...)
 };
 
+// Where a snapshot's index lives once loaded. kMapped: the file's pages,
+// shared with the page cache and loaded on demand (a one-off lookup).
+// kResident: copied into the process on transparent huge pages, where a
+// query's ~6k random reads are not page walks too: for a service (10M
+// hashes, bench/serve-bench: 10.9-11.1k -> 12.8-13.0k lookups/s).
+enum class IndexMemory { kMapped, kResident };
+
 class Matcher {
  public:
   // `save_snapshot`: write a rebuilt index back to the store.
-  static Result<std::unique_ptr<Matcher>> Open(store::BankStore& store, bool save_snapshot = true);
+  static Result<std::unique_ptr<Matcher>> Open(store::BankStore& store, bool save_snapshot = true,
+                                               IndexMemory memory = IndexMemory::kMapped);
 
   // quality: the query's PDQ quality when known (from a file), else nullopt.
   Result<std::vector<Match>> LookupPdq(const hash::Hash256& q, std::optional<int> quality);
@@ -71,7 +79,7 @@ class Matcher {
 
  private:
   explicit Matcher(store::BankStore& s) : store_(s) {}
-  Status LoadIndex(bool save);
+  Status LoadIndex(bool save, IndexMemory memory);
   // The bank a hit in `bank_id` belongs to if the fast lookups keep it:
   // known, enabled and through the coinflip (unless ignore_enabled), and in
   // `only_banks` when that is not empty. Call with mu_ held.

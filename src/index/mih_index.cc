@@ -278,6 +278,23 @@ std::unique_ptr<MihIndex> MihIndex::FromSections(const Sections& s, std::shared_
   return m;
 }
 
+std::unique_ptr<MihIndex> MihIndex::ResidentCopy() const {
+  std::unique_ptr<MihIndex> m(new MihIndex());
+  m->n_ = n_;
+  m->codes_own_.assign(view_.codes.begin(), view_.codes.end());
+  m->ids_own_.assign(view_.ids.begin(), view_.ids.end());
+  m->buckets_own_.assign(view_.buckets.begin(), view_.buckets.end());
+  m->low_own_.assign(view_.low_bits.begin(), view_.low_bits.end());
+  m->entries_own_.assign(view_.entries.begin(), view_.entries.end());
+  m->view_ = view_;
+  m->view_.codes = m->codes_own_;
+  m->view_.ids = m->ids_own_;
+  m->view_.buckets = m->buckets_own_;
+  m->view_.low_bits = m->low_own_;
+  m->view_.entries = m->entries_own_;
+  return m;
+}
+
 MihIndex::Sections MihIndex::sections() const { return view_; }
 
 size_t MihIndex::IndexBytes() const {

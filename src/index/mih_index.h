@@ -114,6 +114,10 @@ class MihIndex {
   Sections sections() const;
   // Wraps sections owned elsewhere (a memory map); `keepalive` owns them.
   static std::unique_ptr<MihIndex> FromSections(const Sections& s, std::shared_ptr<const void> keepalive);
+  // A copy that owns its arrays, on transparent huge pages. A mapped
+  // snapshot sits on 4 KiB page-cache pages, where a query's random reads
+  // are also page walks: for a process that answers many queries.
+  std::unique_ptr<MihIndex> ResidentCopy() const;
 
   // The bucket key width Build() picks for n codes (~16-64 codes a bucket).
   static int TopBitsFor(size_t n);

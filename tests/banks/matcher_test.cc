@@ -57,6 +57,19 @@ TEST_F(MatcherTest, SnapshotIsReusedOnlyWhileCurrent) {
   { ASSERT_TRUE(Matcher::Open(*store_).ok()); }  // builds and saves
   auto again = Matcher::Open(*store_);
   EXPECT_TRUE((*again)->loaded_from_snapshot());
+  // The service's resident copy of the snapshot finds the same matches.
+  auto resident = Matcher::Open(*store_, true, IndexMemory::kResident);
+  ASSERT_TRUE(resident.ok());
+  EXPECT_TRUE((*resident)->loaded_from_snapshot());
+  const auto q0 = *hash::Hash256::FromHex(kNeedle0);
+  auto mapped_hits = (*again)->LookupPdq(q0, std::nullopt);
+  auto resident_hits = (*resident)->LookupPdq(q0, std::nullopt);
+  ASSERT_TRUE(mapped_hits.ok() && resident_hits.ok());
+  ASSERT_EQ(resident_hits->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*resident_hits)[i].entry_id, (*mapped_hits)[i].entry_id);
+    EXPECT_EQ((*resident_hits)[i].distance, (*mapped_hits)[i].distance);
+  }
   HashRecord r;
   r.pdq = "0000000000000000000000000000000000000000000000000000000000000000";
   DefaultKey(&r);

@@ -244,13 +244,29 @@ TEST(IndexFileTest, RoundTripAndCorruptionDetected) {
   EXPECT_EQ(snap->generation, 42u);
   LiveIndex b;
   b.ResetSegments(snap->segments);
+  // A resident copy (the service's) answers as the mapped file does, and
+  // outlives the mapping.
+  std::vector<std::shared_ptr<const MihIndex>> copies;
+  for (const auto& seg : snap->segments) copies.push_back(seg->ResidentCopy());
+  LiveIndex c;
+  {
+    auto gone = ReadIndexFile(path);
+    ASSERT_TRUE(gone.ok());
+    std::vector<std::shared_ptr<const MihIndex>> from_gone;
+    for (const auto& seg : gone->segments) from_gone.push_back(seg->ResidentCopy());
+    c.ResetSegments(from_gone);
+  }
   auto queries = MakeQueries(codes, 50, Distribution::kClustered, 8);
   for (auto& q : queries) {
-    std::vector<RangeHit> ha, hb;
+    std::vector<RangeHit> ha, hb, hc;
     a.Search(q, 31, &ha);
     b.Search(q, 31, &hb);
+    c.Search(q, 31, &hc);
     EXPECT_EQ(Sorted(ha), Sorted(hb));
+    EXPECT_EQ(Sorted(ha), Sorted(hc));
   }
+  ASSERT_EQ(copies.size(), snap->segments.size());
+  for (size_t i = 0; i < copies.size(); ++i) EXPECT_EQ(copies[i]->IndexBytes(), snap->segments[i]->IndexBytes());
   // Truncated and bit-flipped files are refused, never read out of bounds.
   auto bytes = ::needle::testing::ReadFile(path);
   for (size_t cut : {size_t(10), size_t(100), bytes.size() / 2, bytes.size() - 1}) {
