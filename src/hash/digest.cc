@@ -56,6 +56,15 @@ Digests DigestBytes(const uint8_t* data, size_t n) {
   return d.Finish();
 }
 
+std::string Sha256Hex(const uint8_t* data, size_t n) {
+  // Fetched once: OpenSSL 3 otherwise looks the algorithm up on every call.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (sha256 == nullptr || EVP_Digest(data, n, out, &len, sha256, nullptr) != 1) throw std::bad_alloc();
+  return ToHex(out, len);
+}
+
 std::string ToHex(const uint8_t* data, size_t n) {
   static const char kHex[] = "0123456789abcdef";
   std::string s(n * 2, '0');

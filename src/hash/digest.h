@@ -36,6 +36,10 @@ class MultiDigest {
 // Convenience for whole buffers (tests, HTTP uploads).
 Digests DigestBytes(const uint8_t* data, size_t n);
 
+// SHA-256 alone, lowercase hex: what a bearer token is checked by on every
+// request, without the MD5 and SHA-1 contexts DigestBytes sets up.
+std::string Sha256Hex(const uint8_t* data, size_t n);
+
 // Lowercase hex of raw bytes.
 std::string ToHex(const uint8_t* data, size_t n);
 

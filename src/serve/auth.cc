@@ -1,6 +1,6 @@
 #include "serve/auth.h"
 
-#include <openssl/crypto.h>
+#include <mutex>
 
 #include "hash/digest.h"
 
@@ -17,31 +17,29 @@ const char* RoleName(Role r) {
 }
 
 Status TokenAuth::Load(store::BankStore& store) {
-  NEEDLE_ASSIGN_OR_RETURN(auto t, store.ListTokens());
-  std::lock_guard<std::mutex> l(mu_);
-  tokens_ = std::move(t);
+  NEEDLE_ASSIGN_OR_RETURN(auto tokens, store.ListTokens());
+  std::unordered_map<std::string, Principal> by_digest;
+  for (const auto& t : tokens) {
+    Principal p;
+    p.token_id = t.id;
+    p.role = t.role == "admin" ? Role::kAdmin : t.role == "curator" ? Role::kCurator
+             : t.role == "reviewer" ? Role::kReviewer : Role::kSubmitter;
+    by_digest.emplace(t.sha256, p);
+  }
+  std::unique_lock<std::shared_mutex> l(mu_);
+  by_digest_ = std::move(by_digest);
   return Status::Ok();
 }
 
 std::optional<Principal> TokenAuth::Check(const std::string& header) const {
   const std::string prefix = "Bearer ";
   if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-  const std::string token = header.substr(prefix.size());
-  const std::string digest = hash::DigestBytes(reinterpret_cast<const uint8_t*>(token.data()), token.size()).sha256;
-  std::optional<Principal> found;
-  std::lock_guard<std::mutex> l(mu_);
-  for (const auto& t : tokens_) {
-    // Compare against every token, always the full length.
-    bool same = t.sha256.size() == digest.size() && CRYPTO_memcmp(t.sha256.data(), digest.data(), digest.size()) == 0;
-    if (same && !found) {
-      Principal p;
-      p.token_id = t.id;
-      p.role = t.role == "admin" ? Role::kAdmin : t.role == "curator" ? Role::kCurator
-               : t.role == "reviewer" ? Role::kReviewer : Role::kSubmitter;
-      found = p;
-    }
-  }
-  return found;
+  const std::string digest =
+      hash::Sha256Hex(reinterpret_cast<const uint8_t*>(header.data() + prefix.size()), header.size() - prefix.size());
+  std::shared_lock<std::shared_mutex> l(mu_);
+  auto it = by_digest_.find(digest);
+  if (it == by_digest_.end()) return std::nullopt;
+  return it->second;
 }
 
 bool TokenAuth::Allows(Role have, Role need) {

@@ -1,14 +1,16 @@
 // API tokens for needle serve: `Authorization: Bearer <token>`. Only SHA-256
-// digests are kept; a presented token is hashed and compared with every
-// known digest in constant time (no early exit). Roles nest: admin can do
+// digests are kept; a presented token is hashed and its digest looked up.
+// The lookup's timing can only tell about the digest of the token presented,
+// never about a valid token (that would take a SHA-256 preimage), so it
+// needs no constant-time scan over every known token. Roles nest: admin can do
 // everything; curator manages banks; reviewer works the review queue;
 // submitter hashes and looks up. Thread-safe.
 #pragma once
 
-#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
-#include <vector>
+#include <unordered_map>
 
 #include "store/bank_store.h"
 
@@ -30,8 +32,8 @@ class TokenAuth {
   static bool Allows(Role have, Role need);
 
  private:
-  mutable std::mutex mu_;
-  std::vector<store::BankStore::TokenRecord> tokens_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, Principal> by_digest_;  // hex SHA-256 -> principal
 };
 
 }  // namespace needle::serve

@@ -17,7 +17,7 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 
 std::string AuditHash(const std::string& prev, int64_t seq, const std::string& at, const std::string& action,
                       const std::string& details) {
   std::string blob = prev + "\n" + std::to_string(seq) + "\n" + at + "\n" + action + "\n" + details;
-  return hash::DigestBytes(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()).sha256;
+  return hash::Sha256Hex(reinterpret_cast<const uint8_t*>(blob.data()), blob.size());
 }
 
 Status AppendAudit(Db& db, const std::string& action, const nlohmann::json& details, bool in_transaction) {

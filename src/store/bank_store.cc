@@ -450,7 +450,7 @@ Result<std::string> BankStore::CreateToken(const std::string& role, const std::s
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) return Internal("no randomness for a token");
   const std::string token = "ndl_" + hash::ToHex(raw, sizeof raw);
-  const std::string digest = hash::DigestBytes(reinterpret_cast<const uint8_t*>(token.data()), token.size()).sha256;
+  const std::string digest = hash::Sha256Hex(reinterpret_cast<const uint8_t*>(token.data()), token.size());
   NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO tokens(sha256, role, label, created) VALUES (?, ?, ?, ?)"));
   NEEDLE_RETURN_IF_ERROR(s.Bind(1, digest).Bind(2, role).Bind(3, label).Bind(4, NowUtc()).Run());

@@ -19,6 +19,15 @@ TEST(DigestTest, KnownAnswers) {
   Digests e = DigestBytes(nullptr, 0);
   EXPECT_EQ(e.md5, "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(e.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // SHA-256 alone gives the same answers.
+  EXPECT_EQ(Sha256Hex(reinterpret_cast<const uint8_t*>(abc.data()), abc.size()), d.sha256);
+  EXPECT_EQ(Sha256Hex(nullptr, 0), e.sha256);
+  std::mt19937 rng(3);
+  for (size_t n : {1u, 55u, 56u, 64u, 1000u}) {
+    std::vector<uint8_t> data(n);
+    for (auto& b : data) b = static_cast<uint8_t>(rng());
+    EXPECT_EQ(Sha256Hex(data.data(), n), DigestBytes(data.data(), n).sha256) << n;
+  }
 }
 
 TEST(DigestTest, StreamingEqualsOneShotForAnySplit) {
