@@ -1,5 +1,7 @@
 #include "serve/auth.h"
 
+#include <openssl/crypto.h>
+
 #include <mutex>
 
 #include "hash/digest.h"
@@ -16,18 +18,23 @@ const char* RoleName(Role r) {
   return "submitter";
 }
 
+namespace {
+constexpr size_t kPrefix = 16;  // hex digits of a digest that key the map
+}  // namespace
+
 Status TokenAuth::Load(store::BankStore& store) {
   NEEDLE_ASSIGN_OR_RETURN(auto tokens, store.ListTokens());
-  std::unordered_map<std::string, Principal> by_digest;
+  std::unordered_map<std::string, std::vector<Known>> by_prefix;
   for (const auto& t : tokens) {
-    Principal p;
-    p.token_id = t.id;
-    p.role = t.role == "admin" ? Role::kAdmin : t.role == "curator" ? Role::kCurator
-             : t.role == "reviewer" ? Role::kReviewer : Role::kSubmitter;
-    by_digest.emplace(t.sha256, p);
+    Known k;
+    k.sha256 = t.sha256;
+    k.who.token_id = t.id;
+    k.who.role = t.role == "admin" ? Role::kAdmin : t.role == "curator" ? Role::kCurator
+                 : t.role == "reviewer" ? Role::kReviewer : Role::kSubmitter;
+    by_prefix[t.sha256.substr(0, kPrefix)].push_back(std::move(k));
   }
   std::unique_lock<std::shared_mutex> l(mu_);
-  by_digest_ = std::move(by_digest);
+  by_prefix_ = std::move(by_prefix);
   return Status::Ok();
 }
 
@@ -37,9 +44,12 @@ std::optional<Principal> TokenAuth::Check(const std::string& header) const {
   const std::string digest =
       hash::Sha256Hex(reinterpret_cast<const uint8_t*>(header.data() + prefix.size()), header.size() - prefix.size());
   std::shared_lock<std::shared_mutex> l(mu_);
-  auto it = by_digest_.find(digest);
-  if (it == by_digest_.end()) return std::nullopt;
-  return it->second;
+  auto it = by_prefix_.find(digest.substr(0, kPrefix));
+  if (it == by_prefix_.end()) return std::nullopt;
+  for (const Known& k : it->second)
+    if (k.sha256.size() == digest.size() && CRYPTO_memcmp(k.sha256.data(), digest.data(), digest.size()) == 0)
+      return k.who;
+  return std::nullopt;
 }
 
 bool TokenAuth::Allows(Role have, Role need) {

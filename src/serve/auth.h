@@ -1,8 +1,9 @@
 // API tokens for needle serve: `Authorization: Bearer <token>`. Only SHA-256
-// digests are kept; a presented token is hashed and its digest looked up.
-// The lookup's timing can only tell about the digest of the token presented,
-// never about a valid token (that would take a SHA-256 preimage), so it
-// needs no constant-time scan over every known token. Roles nest: admin can do
+// digests are kept; a presented token is hashed, the known digests sharing
+// its first 64 bits are found in a hash map, and each is compared with it in
+// constant time. (The map's timing tells only about the presented token's
+// own digest; comparing with every token, as before, cost a locked scan per
+// request.) Roles nest: admin can do
 // everything; curator manages banks; reviewer works the review queue;
 // submitter hashes and looks up. Thread-safe.
 #pragma once
@@ -11,6 +12,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "store/bank_store.h"
 
@@ -33,7 +35,12 @@ class TokenAuth {
 
  private:
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Principal> by_digest_;  // hex SHA-256 -> principal
+  struct Known {
+    std::string sha256;  // hex
+    Principal who;
+  };
+  // Keyed by the digest's first 16 hex digits.
+  std::unordered_map<std::string, std::vector<Known>> by_prefix_;
 };
 
 }  // namespace needle::serve

@@ -26,9 +26,9 @@ class FloodControl {
   // Records a match; true when the entry is (now) quarantined.
   bool Record(int64_t entry_id);
   bool IsQuarantined(int64_t entry_id) const;
-  // A person reviewed the entry: it is released and exempt from now on.
-  // Lifts a quarantine; false (and nothing changes) when the entry is not
-  // quarantined, so a mistyped id cannot exempt another entry in advance.
+  // A person reviewed a quarantined entry: it is released and exempt from
+  // now on. False, and nothing changes, when the entry is not quarantined:
+  // a mistyped id must not exempt another entry in advance.
   bool Confirm(int64_t entry_id);
   std::vector<int64_t> Quarantined() const;
 

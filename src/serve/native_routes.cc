@@ -101,7 +101,8 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
   svr.Post(R"(/v1/quarantine/(\d+)/confirm)", Guard(cx, "/v1/quarantine/confirm", Role::kCurator,
       [&cx](const httplib::Request& req, auto& res, auto& who) {
     const auto pid = PathId(req, 1);
-    const std::string not_quarantined = "entry " + req.matches[1].str() + " is not quarantined (GET /v1/quarantine lists those that are)";
+    const std::string not_quarantined =
+        "entry " + req.matches[1].str() + " is not quarantined (GET /v1/quarantine lists those that are)";
     if (!pid) return Error(res, 404, not_quarantined);
     const int64_t id = *pid;
     if (!cx.flood.Confirm(id)) return Error(res, 404, not_quarantined);
