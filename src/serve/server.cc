@@ -103,7 +103,9 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
   cx->options = o;
   cx->flood.Configure(o.flood_limit, o.flood_window_s);
   NEEDLE_ASSIGN_OR_RETURN(cx->store, store::BankStore::Open(o.store_dir, true));
-  NEEDLE_ASSIGN_OR_RETURN(cx->matcher, banks::Matcher::Open(*cx->store, true, banks::IndexMemory::kResident));
+  NEEDLE_ASSIGN_OR_RETURN(cx->matcher, banks::Matcher::Open(*cx->store, true,
+                                                              o.resident_index ? banks::IndexMemory::kResident
+                                                                               : banks::IndexMemory::kMapped));
   NEEDLE_RETURN_IF_ERROR(cx->auth.Load(*cx->store));
   if (!o.case_dir.empty()) {
     NEEDLE_ASSIGN_OR_RETURN(cx->case_store, store::CaseStore::Open(o.case_dir, false));

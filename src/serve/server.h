@@ -22,6 +22,9 @@ struct ServeOptions {
   int port = 8080;
   int threads = 2;                // requests worked on at once (the CPU work)
   size_t max_body_bytes = 64u << 20;
+  // Copy the index snapshot into memory on huge pages (faster lookups; needs
+  // RAM for the whole index) rather than serving from the file's mapping.
+  bool resident_index = true;
   int read_timeout_s = 10;
   int write_timeout_s = 10;
   // Connections served at once, a thread each (cpp-httplib's model); more

@@ -10,6 +10,7 @@
 #include "hash/digest.h"
 #include "hash/file_hasher.h"
 #include "media/encode_helpers.h"
+#include "banks/matcher.h"
 #include "serve/serve_fixture.h"
 #include "serve/server.h"
 #include "store/bank_store.h"
@@ -131,6 +132,24 @@ TEST_F(ServeTest, BodyLimitAndMetrics) {
   EXPECT_NE(m->body.find("needle_requests_total{route=\"/m/lookup\",status=\"200\"}"), std::string::npos);
   EXPECT_NE(m->body.find("needle_index_size 1350"), std::string::npos);
   EXPECT_NE(m->body.find("needle_request_seconds_bucket"), std::string::npos);
+}
+
+TEST_F(ServeTest, MappedIndexAnswersLikeTheResidentCopy) {
+  {  // a current snapshot on disk, as a restarted service finds it
+    auto s = store::BankStore::Open(dir_.File("store"), false);
+    ASSERT_TRUE(s.ok());
+    auto m = banks::Matcher::Open(**s);
+    ASSERT_TRUE(m.ok());
+  }
+  ServeOptions o = FourWorkers();
+  o.resident_index = false;
+  Start(o);
+  auto r = Client(submitter_).Get("/m/lookup?bypass_coinflip=true&signal_type=pdq&signal=" + FirstHay());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto hay = json::parse(r->body)["HAY"];
+  ASSERT_FALSE(hay.empty());
+  EXPECT_EQ(hay[0]["distance"], "0");
 }
 
 TEST_F(ServeTest, FloodControlQuarantinesUntilConfirmed) {
