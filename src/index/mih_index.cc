@@ -261,13 +261,17 @@ std::unique_ptr<MihIndex> MihIndex::Build(std::span<const hash::Hash256> codes, 
     uint32_t* e = &m->entries_own_[size_t(k - 1) * n];
     for (size_t slot = 0; slot < n; ++slot) e[slot] = (keys[order[slot]] & low_mask) | (order[slot] << 8);
   }
-  m->view_.codes = m->codes_own_;
-  m->view_.ids = m->ids_own_;
   m->view_.top_bits = top;
-  m->view_.buckets = m->buckets_own_;
-  m->view_.low_bits = m->low_own_;
-  m->view_.entries = m->entries_own_;
+  m->ViewOwnArrays();
   return m;
+}
+
+void MihIndex::ViewOwnArrays() {
+  view_.codes = codes_own_;
+  view_.ids = ids_own_;
+  view_.buckets = buckets_own_;
+  view_.low_bits = low_own_;
+  view_.entries = entries_own_;
 }
 
 std::unique_ptr<MihIndex> MihIndex::FromSections(const Sections& s, std::shared_ptr<const void> keepalive) {
@@ -287,11 +291,7 @@ std::unique_ptr<MihIndex> MihIndex::ResidentCopy() const {
   m->low_own_.assign(view_.low_bits.begin(), view_.low_bits.end());
   m->entries_own_.assign(view_.entries.begin(), view_.entries.end());
   m->view_ = view_;
-  m->view_.codes = m->codes_own_;
-  m->view_.ids = m->ids_own_;
-  m->view_.buckets = m->buckets_own_;
-  m->view_.low_bits = m->low_own_;
-  m->view_.entries = m->entries_own_;
+  m->ViewOwnArrays();
   return m;
 }
 

@@ -137,6 +137,8 @@ class MihIndex {
 
  private:
   MihIndex() = default;
+  // Points the view's sections at the owned arrays (Build, ResidentCopy).
+  void ViewOwnArrays();
   size_t n_ = 0;
   // Either owned vectors or views into a mapping.
   // Randomly read: on huge pages (util/huge_pages.h).

@@ -91,11 +91,10 @@ void RegisterReviewRoutes(httplib::Server& svr, Context& cx) {
     if (!need_case(res)) return;
     const auto id = PathId(req, 1);
     if (!id) return Error(res, 404, "no such item");
-    Result<std::vector<std::string>> paths = std::vector<std::string>{};
-    {
+    auto paths = [&cx, &id] {  // the lock is not held while the thumbnail is made
       std::lock_guard<std::mutex> l(cx.case_mu);
-      paths = cx.case_store->ItemPaths(*id);
-    }
+      return cx.case_store->ItemPaths(*id);
+    }();
     if (!paths.ok()) return Error(res, 500, paths.status().message());
     if (paths->empty()) return Error(res, 404, "no such item");
     auto jpeg = report::ThumbnailJpeg(paths->front(), 240);

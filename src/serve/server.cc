@@ -66,17 +66,16 @@ void AuditRequest(Context& cx, const Principal& who, const std::string& action, 
 
 namespace {
 
-// A fixed pool of connection threads with a bounded queue: when `max_queue`
-// connections are being served or wait for a thread, the accept loop itself
-// waits (backpressure into the kernel's listen backlog) instead of queueing
-// without bound.
+// A fixed pool of connection threads that accepts no connection it has no
+// free thread for: the accept loop itself waits (backpressure into the
+// kernel's listen backlog) instead of queueing without bound.
 class BoundedPool : public httplib::TaskQueue {
  public:
-  BoundedPool(size_t threads, size_t max_queue) : pool_(threads), max_queue_(std::max<size_t>(1, max_queue)) {}
+  explicit BoundedPool(size_t threads) : pool_(threads), threads_(threads) {}  // threads >= 1
   void enqueue(std::function<void()> fn) override {
     {
       std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [&] { return pending_ < max_queue_; });
+      cv_.wait(l, [&] { return pending_ < threads_; });
       ++pending_;
     }
     pool_.enqueue([this, fn = std::move(fn)] {
@@ -90,7 +89,7 @@ class BoundedPool : public httplib::TaskQueue {
 
  private:
   httplib::ThreadPool pool_;
-  size_t max_queue_;
+  size_t threads_;
   std::mutex mu_;
   std::condition_variable cv_;
   size_t pending_ = 0;
@@ -145,7 +144,7 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
   // every hand-off wakes a sleeping thread while the slot idles.
   cx->work_slots = std::make_unique<std::counting_semaphore<>>(std::max(1, o.threads));
   const size_t max_conn = std::max<size_t>(1, o.max_connections);
-  svr->new_task_queue = [max_conn] { return new BoundedPool(max_conn, max_conn); };
+  svr->new_task_queue = [max_conn] { return new BoundedPool(max_conn); };
   svr->set_payload_max_length(o.max_body_bytes);
   svr->set_read_timeout(o.read_timeout_s, 0);
   svr->set_write_timeout(o.write_timeout_s, 0);
