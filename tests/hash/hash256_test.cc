@@ -33,6 +33,31 @@ TEST(Hash256Test, RejectsMalformedText) {
   EXPECT_TRUE(Hash256::FromHex(std::string(64, 'A')).has_value());
 }
 
+// Every byte value at every position, against a reading of the text one
+// digit at a time: accepted exactly when it is a hex digit (either case),
+// and then with its value in the right nibble.
+TEST(Hash256Test, ParsesEveryByteAtEveryPositionLikeAReference) {
+  auto nibble = [](int c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (int pos = 0; pos < 64; ++pos)
+    for (int c = 0; c < 256; ++c) {
+      std::string text(64, '0');
+      text[size_t(pos)] = static_cast<char>(c);
+      auto h = Hash256::FromHex(text);
+      const int v = nibble(c);
+      ASSERT_EQ(h.has_value(), v >= 0) << "byte " << c << " at " << pos;
+      if (v < 0) continue;
+      Hash256 want;
+      for (int b = 0; b < 4; ++b)
+        if (v >> b & 1) want.SetBit(4 * (63 - pos) + b);  // the last digit holds bits 0-3
+      EXPECT_EQ(*h, want) << "byte " << c << " at " << pos;
+    }
+}
+
 TEST(Hash256Test, DistanceIsPopcountOfXor) {
   std::mt19937_64 rng(2);
   for (int i = 0; i < 100; ++i) {
