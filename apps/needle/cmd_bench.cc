@@ -1,5 +1,6 @@
 // needle bench index: the PDQ index against brute force and FAISS, on
-// uniform or clustered synthetic codes, one thread, exact radius search.
+// uniform or clustered synthetic codes, one thread (and, with --threads,
+// needle's throughput on several), exact radius search.
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "../../bench/faiss_peer.h"
 #include "cli_util.h"
@@ -32,6 +34,7 @@ struct BenchFlags {
   std::string format = "text";
   std::string methods = "needle,needle_mapped,brute_force,faiss_flat,faiss_multihash";
   uint64_t seed = 42;
+  unsigned threads = 1;
 };
 
 double RssBytes() {
@@ -68,6 +71,27 @@ MethodResult Measure(const std::vector<hash::Hash256>& queries, const std::vecto
   r.recall = expected ? double(found) / double(expected) : 1.0;
   r.ran = true;
   return r;
+}
+
+// Queries per second with `threads` threads searching at once, each taking
+// every threads-th query, the whole set `rounds` times: what a server with
+// that many workers can get from the index (memory bandwidth and the shared
+// cache are shared, so it is less than threads x one thread's rate).
+double Throughput(const index::LiveIndex& live, const std::vector<hash::Hash256>& queries, int radius,
+                  unsigned threads, int rounds) {
+  auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      std::vector<index::RangeHit> h;
+      for (int r = 0; r < rounds; ++r)
+        for (size_t i = t; i < queries.size(); i += threads) {
+          h.clear();
+          live.Search(queries[i], radius, &h);
+        }
+    });
+  for (auto& th : pool) th.join();
+  return double(queries.size()) * rounds / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 // Writes the index as a server finds it: a snapshot file (index_file.h).
@@ -133,6 +157,7 @@ int RunIndexBench(const BenchFlags& f) {
   brute.build_s = flat_build;
 
   MethodResult needle, mapped;
+  double qps1 = 0, qpsn = 0;  // --threads: queries/s on one thread and on f.threads
   if (want("needle")) {
     std::fprintf(stderr, "building the needle index...\n");
     auto live = std::make_unique<index::LiveIndex>();
@@ -152,6 +177,10 @@ int RunIndexBench(const BenchFlags& f) {
     m.build_s = needle.build_s;
     m.bytes_per_hash = double(live->stats().index_bytes) / double(std::max<size_t>(1, f.n));
     needle = m;
+    if (f.threads > 1) {
+      qps1 = Throughput(*live, queries, f.radius, 1, 3);
+      qpsn = Throughput(*live, queries, f.radius, f.threads, 3);
+    }
     if (want("needle_mapped")) {
       std::string path;
       Status st = WriteSnapshot(*live, &path);
@@ -194,6 +223,7 @@ int RunIndexBench(const BenchFlags& f) {
                            {"distribution", f.distribution}, {"simd", index::SimdLevelName(index::ActiveSimdLevel())},
                            {"true_matches", total_truth}};
   if (needle.ran) j["needle"] = js(needle);
+  if (qpsn > 0) j["needle_threads"] = {{"threads", f.threads}, {"qps_1", qps1}, {"qps", qpsn}};
   if (mapped.ran) j["needle_mapped"] = js(mapped);
   j["brute_force"] = js(brute);
   if (fflat.ran) j["faiss_flat"] = js(fflat);
@@ -217,6 +247,9 @@ int RunIndexBench(const BenchFlags& f) {
   row("faiss_multihash", fmh);
   if (needle.ran && fmh.ran) std::printf("needle vs faiss_multihash (median): %.1fx faster\n", fmh.median_us / needle.median_us);
   if (needle.ran) std::printf("needle vs brute force (median): %.1fx faster\n", brute.median_us / needle.median_us);
+  if (qpsn > 0)
+    std::printf("needle throughput: %.0f queries/s on 1 thread, %.0f on %u threads at once (%.2fx)\n", qps1, qpsn,
+                f.threads, qpsn / qps1);
   return kExitOk;
 }
 
@@ -234,7 +267,11 @@ Action RegisterBench(CLI::App& app) {
   sub->add_option("--format", f->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--methods", f->methods, "Comma list of needle, needle_mapped (the same index written as a snapshot and searched through a memory map, as a server loads it), brute_force, faiss_flat, faiss_multihash");
   sub->add_option("--seed", f->seed, "Random seed (default 42)");
-  sub->footer("All methods run on one thread and are checked against brute force (recall).\n"
+  sub->add_option("--threads", f->threads,
+                  "Also measure needle's throughput with this many threads searching at once (as a server's workers)")
+      ->check(CLI::Range(1u, 256u));
+  sub->footer("All methods run on one thread and are checked against brute force (recall); --threads N adds\n"
+              "needle's queries/s on 1 and on N threads (\"needle_threads\":{threads,qps_1,qps} in JSON).\n"
               "JSON: {\"n\",\"queries\",\"radius\",\"distribution\",\"needle\":{median_us,p99_us,recall,build_s,\n"
               "bytes_per_hash},\"brute_force\":{...},\"faiss_flat\":{...},\"faiss_multihash\":{...}}.\n"
               "bytes_per_hash: index memory beyond the 32-byte codes (for needle, the ids included);\n"
