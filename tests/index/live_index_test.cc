@@ -45,7 +45,7 @@ TEST_P(LiveIndexTest, MatchesBruteForceThroughInsertsAndDeletes) {
   std::mt19937_64 rng(11);
   LiveIndex::Options opt;
   opt.delta_limit = 300;  // small, so deltas turn into segments and compactions happen
-  opt.max_segments = 3;
+  opt.side_min = 600;  // and the side soon outgrows the base's share: full rebuilds happen
   opt.segment_size = 2000;  // several segments
   LiveIndex index(opt);
   std::map<uint32_t, hash::Hash256> live;
@@ -79,6 +79,12 @@ TEST_P(LiveIndexTest, MatchesBruteForceThroughInsertsAndDeletes) {
       index.Add({&revived, 1});
       live[del[0]] = revived.code;
     }
+    // The shape the policy promises (live_index.h): the count is exact,
+    // and beside the base there is at most one side, within its share.
+    const auto st = index.stats();
+    ASSERT_EQ(st.live, live.size()) << "round " << round;
+    ASSERT_LT(st.delta, opt.delta_limit);
+    ASSERT_LE(st.side, std::max(opt.side_min, (st.stored - st.side - st.delta) / opt.side_divisor));
     auto queries = MakeQueries(codes, 12, GetParam(), 100 + round);
     for (int r : {0, 8, 31, 47, 63}) {
       for (const auto& q : queries) {
