@@ -101,9 +101,18 @@ void Matcher::AddLive(int64_t entry_id, int64_t bank_id, const hash::Hash256& co
 }
 
 void Matcher::RemoveLive(const std::vector<int64_t>& entry_ids) {
+  // Only entries the index holds (those with a PDQ): a tombstone for any
+  // other id would make the index undercount its live entries.
   std::vector<uint32_t> ids;
-  for (auto id : entry_ids) ids.push_back(static_cast<uint32_t>(id));
-  index_.Remove(ids);
+  {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    for (auto id : entry_ids)
+      if (id >= 0 && size_t(id) < bank_of_entry_.size() && bank_of_entry_[size_t(id)] != 0) {
+        bank_of_entry_[size_t(id)] = 0;
+        ids.push_back(static_cast<uint32_t>(id));
+      }
+  }
+  if (!ids.empty()) index_.Remove(ids);
 }
 
 Status Matcher::LoadIndex(bool save, IndexMemory memory) {

@@ -96,5 +96,27 @@ TEST_F(MatcherTest, DigestLookups) {
   EXPECT_EQ((*hit)[0].entry.record.series, "Series A");
 }
 
+TEST_F(MatcherTest, LiveRemovesCountOnlyEntriesTheIndexHolds) {
+  auto m = std::move(Matcher::Open(*store_)).value();
+  const size_t before = m->IndexSize();
+  ASSERT_GT(before, 0u);
+  HashRecord digest_only;
+  digest_only.md5 = "00112233445566778899aabbccddeeff";
+  DefaultKey(&digest_only);
+  const int64_t md5_id = *store_->AddEntry("HAY", digest_only);  // no PDQ: not in the index
+  HashRecord with_pdq;
+  with_pdq.pdq = "0000000000000000000000000000000000000000000000000000000000000001";
+  DefaultKey(&with_pdq);
+  const int64_t pdq_id = *store_->AddEntry("HAY", with_pdq);
+  m->AddLive(pdq_id, store_->GetBank("HAY")->id, *hash::Hash256::FromHex(*with_pdq.pdq));
+  EXPECT_EQ(m->IndexSize(), before + 1);
+  m->RemoveLive({md5_id, 987654321, -5});  // none of them indexed: nothing changes
+  EXPECT_EQ(m->IndexSize(), before + 1);
+  m->RemoveLive({pdq_id, pdq_id});
+  m->RemoveLive({pdq_id});
+  EXPECT_EQ(m->IndexSize(), before);
+  EXPECT_TRUE(m->LookupPdq(*hash::Hash256::FromHex(*with_pdq.pdq), 100)->empty());
+}
+
 }  // namespace
 }  // namespace needle::banks
