@@ -35,6 +35,7 @@ struct BenchFlags {
   std::string methods = "needle,needle_mapped,brute_force,faiss_flat,faiss_multihash";
   uint64_t seed = 42;
   unsigned threads = 1;
+  size_t adds = 0;
 };
 
 double RssBytes() {
@@ -92,6 +93,40 @@ double Throughput(const index::LiveIndex& live, const std::vector<hash::Hash256>
     });
   for (auto& th : pool) th.join();
   return double(queries.size()) * rounds / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The service's bank API adds entries one at a time while lookups run:
+// f.adds new codes added singly (timed, the slowest add being a rebuild of
+// the side or of everything), then the queries again, checked against the
+// truth extended by brute force over the added codes.
+MethodResult MeasureAfterAdds(index::LiveIndex& live, const BenchFlags& f, index::Distribution dist,
+                              const std::vector<hash::Hash256>& queries, std::vector<std::set<int64_t>> truth,
+                              nlohmann::ordered_json* note) {
+  std::fprintf(stderr, "adding %zu codes one at a time...\n", f.adds);
+  const std::vector<hash::Hash256> added = index::MakeCodes(f.adds, dist, f.seed + 1);
+  for (size_t qi = 0; qi < queries.size(); ++qi)
+    for (size_t i = 0; i < added.size(); ++i)
+      if (hash::Distance(queries[qi], added[i]) <= f.radius) truth[qi].insert(int64_t(f.n + i));
+  double total_s = 0, worst_s = 0;
+  for (size_t i = 0; i < added.size(); ++i) {
+    const index::IndexItem it{added[i], static_cast<uint32_t>(f.n + i)};
+    const auto t0 = Clock::now();
+    live.Add({&it, 1});
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    total_s += s;
+    worst_s = std::max(worst_s, s);
+  }
+  std::vector<index::RangeHit> h;
+  MethodResult m = Measure(queries, truth, [&](const hash::Hash256& q, std::vector<int64_t>* ids) {
+    h.clear();
+    live.Search(q, f.radius, &h);
+    for (auto& x : h) ids->push_back(x.id);
+  });
+  const auto st = live.stats();
+  m.bytes_per_hash = double(st.index_bytes) / double(std::max<size_t>(1, st.live));
+  *note = {{"adds", f.adds},        {"adds_per_s", double(f.adds) / total_s}, {"worst_add_ms", worst_s * 1e3},
+           {"segments", st.segments}, {"side", st.side},                      {"delta", st.delta}};
+  return m;
 }
 
 // Writes the index as a server finds it: a snapshot file (index_file.h).
@@ -158,6 +193,8 @@ int RunIndexBench(const BenchFlags& f) {
 
   MethodResult needle, mapped;
   double qps1 = 0, qpsn = 0;  // --threads: queries/s on one thread and on f.threads
+  MethodResult after_adds;    // --adds
+  nlohmann::ordered_json adds_note;
   if (want("needle")) {
     std::fprintf(stderr, "building the needle index...\n");
     auto live = std::make_unique<index::LiveIndex>();
@@ -181,6 +218,7 @@ int RunIndexBench(const BenchFlags& f) {
       qps1 = Throughput(*live, queries, f.radius, 1, 3);
       qpsn = Throughput(*live, queries, f.radius, f.threads, 3);
     }
+    if (f.adds > 0) after_adds = MeasureAfterAdds(*live, f, dist, queries, truth, &adds_note);
     if (want("needle_mapped")) {
       std::string path;
       Status st = WriteSnapshot(*live, &path);
@@ -225,6 +263,10 @@ int RunIndexBench(const BenchFlags& f) {
   if (needle.ran) j["needle"] = js(needle);
   if (qpsn > 0) j["needle_threads"] = {{"threads", f.threads}, {"qps_1", qps1}, {"qps", qpsn}};
   if (mapped.ran) j["needle_mapped"] = js(mapped);
+  if (after_adds.ran) {
+    j["needle_after_adds"] = js(after_adds);
+    j["needle_after_adds"].update(adds_note);
+  }
   j["brute_force"] = js(brute);
   if (fflat.ran) j["faiss_flat"] = js(fflat);
   if (fmh.ran) j["faiss_multihash"] = js(fmh);
@@ -242,11 +284,16 @@ int RunIndexBench(const BenchFlags& f) {
   };
   row("needle", needle);
   row("needle_mapped", mapped);
+  row("needle+adds", after_adds);
   row("brute_force", brute);
   row("faiss_flat", fflat);
   row("faiss_multihash", fmh);
   if (needle.ran && fmh.ran) std::printf("needle vs faiss_multihash (median): %.1fx faster\n", fmh.median_us / needle.median_us);
   if (needle.ran) std::printf("needle vs brute force (median): %.1fx faster\n", brute.median_us / needle.median_us);
+  if (after_adds.ran)
+    std::printf("needle+adds: %zu single adds at %.0f/s (slowest %.1f ms), then %zu segments, side %zu, delta %zu\n",
+                f.adds, adds_note["adds_per_s"].get<double>(), adds_note["worst_add_ms"].get<double>(),
+                adds_note["segments"].get<size_t>(), adds_note["side"].get<size_t>(), adds_note["delta"].get<size_t>());
   if (qpsn > 0)
     std::printf("needle throughput: %.0f queries/s on 1 thread, %.0f on %u threads at once (%.2fx)\n", qps1, qpsn,
                 f.threads, qpsn / qps1);
@@ -270,8 +317,13 @@ Action RegisterBench(CLI::App& app) {
   sub->add_option("--threads", f->threads,
                   "Also measure needle's throughput with this many threads searching at once (as a server's workers)")
       ->check(CLI::Range(1u, 256u));
+  sub->add_option("--adds", f->adds,
+                  "Then add this many codes one at a time (as the service's bank API does) and search again "
+                  "(row needle+adds)");
   sub->footer("All methods run on one thread and are checked against brute force (recall); --threads N adds\n"
-              "needle's queries/s on 1 and on N threads (\"needle_threads\":{threads,qps_1,qps} in JSON).\n"
+              "needle's queries/s on 1 and on N threads (\"needle_threads\":{threads,qps_1,qps} in JSON); --adds N\n"
+              "adds N codes singly and measures again (\"needle_after_adds\": the fields below, adds_per_s,\n"
+              "worst_add_ms, segments, side, delta).\n"
               "JSON: {\"n\",\"queries\",\"radius\",\"distribution\",\"needle\":{median_us,p99_us,recall,build_s,\n"
               "bytes_per_hash},\"brute_force\":{...},\"faiss_flat\":{...},\"faiss_multihash\":{...}}.\n"
               "bytes_per_hash: index memory beyond the 32-byte codes (for needle, the ids included);\n"
