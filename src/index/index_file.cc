@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "util/atomic_file.h"
+
 namespace needle::index {
 namespace {
 
@@ -29,7 +31,7 @@ struct Mapping {
   }
 };
 
-bool WriteAll(FILE* f, const void* p, size_t n) { return n == 0 || fwrite(p, 1, n, f) == n; }
+using util::WriteAll;
 bool Pad(FILE* f) {
   static const char zeros[kAlign] = {};
   long pos = ftell(f);
@@ -41,31 +43,24 @@ bool Pad(FILE* f) {
 
 Status WriteIndexFile(const std::string& path, uint64_t generation,
                       const std::vector<std::shared_ptr<const MihIndex>>& segments) {
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return IoError(tmp + ": " + std::strerror(errno));
-  bool ok = WriteAll(f, kMagic, 8);
-  uint32_t v = kVersion, nseg = static_cast<uint32_t>(segments.size());
-  ok = ok && WriteAll(f, &v, 4) && WriteAll(f, &nseg, 4) && WriteAll(f, &generation, 8) && Pad(f);
-  for (const auto& seg : segments) {
-    auto s = seg->sections();
-    uint64_t n = s.codes.size(), top = uint64_t(s.top_bits);
-    uint32_t id_base = s.id_base, id_bytes = uint32_t(s.id_bytes);
-    ok = ok && WriteAll(f, &n, 8) && WriteAll(f, &top, 8) && WriteAll(f, &id_base, 4) && WriteAll(f, &id_bytes, 4) &&
-         Pad(f);
-    ok = ok && WriteAll(f, s.codes.data(), s.codes.size_bytes()) && Pad(f);
-    ok = ok && WriteAll(f, s.ids.data(), s.ids.size_bytes()) && Pad(f);
-    ok = ok && WriteAll(f, s.buckets.data(), s.buckets.size_bytes()) && Pad(f);
-    ok = ok && WriteAll(f, s.low_bits.data(), s.low_bits.size_bytes()) && Pad(f);
-    ok = ok && WriteAll(f, s.entries.data(), s.entries.size_bytes()) && Pad(f);
-  }
-  ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return IoError(path + ": could not write the index snapshot");
-  }
-  return Status::Ok();
+  return util::WriteFileAtomically(path, [&](FILE* f) {
+    bool ok = WriteAll(f, kMagic, 8);
+    uint32_t v = kVersion, nseg = static_cast<uint32_t>(segments.size());
+    ok = ok && WriteAll(f, &v, 4) && WriteAll(f, &nseg, 4) && WriteAll(f, &generation, 8) && Pad(f);
+    for (const auto& seg : segments) {
+      auto s = seg->sections();
+      uint64_t n = s.codes.size(), top = uint64_t(s.top_bits);
+      uint32_t id_base = s.id_base, id_bytes = uint32_t(s.id_bytes);
+      ok = ok && WriteAll(f, &n, 8) && WriteAll(f, &top, 8) && WriteAll(f, &id_base, 4) &&
+           WriteAll(f, &id_bytes, 4) && Pad(f);
+      ok = ok && WriteAll(f, s.codes.data(), s.codes.size_bytes()) && Pad(f);
+      ok = ok && WriteAll(f, s.ids.data(), s.ids.size_bytes()) && Pad(f);
+      ok = ok && WriteAll(f, s.buckets.data(), s.buckets.size_bytes()) && Pad(f);
+      ok = ok && WriteAll(f, s.low_bits.data(), s.low_bits.size_bytes()) && Pad(f);
+      ok = ok && WriteAll(f, s.entries.data(), s.entries.size_bytes()) && Pad(f);
+    }
+    return ok;
+  }, "the index snapshot");
 }
 
 Result<IndexSnapshot> ReadIndexFile(const std::string& path) {
