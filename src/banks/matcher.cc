@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "banks/entry_banks_file.h"
 #include "index/index_file.h"
 
 namespace needle::banks {
@@ -124,31 +125,37 @@ Status Matcher::LoadIndex(bool save, IndexMemory memory) {
       for (auto& seg : snap->segments) seg = seg->ResidentCopy();  // the mapping goes with the last view
     index_.ResetSegments(std::move(snap->segments));
     from_snapshot_ = true;
+    // With the bank map saved beside it, the database need not be read.
+    auto saved = ReadEntryBanks(store_.EntryBanksPath());
+    if (saved.ok() && saved->generation == generation) {
+      std::unique_lock<std::shared_mutex> lock(mu_);
+      bank_of_entry_ = std::move(saved->bank_of);
+      from_bank_map_ = true;
+      return Status::Ok();
+    }
   }
   std::vector<index::IndexItem> items;
   Status bad;
-  std::vector<int32_t> bank_of;
+  EntryBanks map{generation, {}};
   NEEDLE_RETURN_IF_ERROR(store_.ForEachPdq([&](int64_t id, int64_t bank_id, const std::string& hex) {
     auto h = hash::Hash256::FromHex(hex);
     if (!h || id < 0 || id > int64_t(INT32_MAX)) {
       if (bad.ok()) bad = Corrupt("entry " + std::to_string(id) + " has an unusable PDQ value");
       return;
     }
-    if (size_t(id) >= bank_of.size()) bank_of.resize(size_t(id) + 1, 0);
-    bank_of[size_t(id)] = int32_t(bank_id);
+    if (size_t(id) >= map.bank_of.size()) map.bank_of.resize(size_t(id) + 1, 0);
+    map.bank_of[size_t(id)] = int32_t(bank_id);
     if (!snapshot_ok) items.push_back({*h, static_cast<uint32_t>(id)});
   }));
   NEEDLE_RETURN_IF_ERROR(bad);
-  {
-    std::unique_lock<std::shared_mutex> lock(mu_);
-    bank_of_entry_ = std::move(bank_of);
-  }
-  if (snapshot_ok) return Status::Ok();
-  index_.Reset(items);
+  if (!snapshot_ok) index_.Reset(items);
   if (save) {
-    Status st = index::WriteIndexFile(store_.IndexPath(), generation, index_.Segments());
+    Status st = snapshot_ok ? Status::Ok() : index::WriteIndexFile(store_.IndexPath(), generation, index_.Segments());
+    if (st.ok()) st = WriteEntryBanks(store_.EntryBanksPath(), map);
     if (!st.ok()) std::fprintf(stderr, "needle: warning: index snapshot not saved: %s\n", st.ToString().c_str());
   }
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  bank_of_entry_ = std::move(map.bank_of);
   return Status::Ok();
 }
 

@@ -76,6 +76,9 @@ class Matcher {
   size_t IndexSize() { return index_.stats().live; }
   index::LiveIndex& index() { return index_; }
   bool loaded_from_snapshot() const { return from_snapshot_; }
+  // True when the entry -> bank map came from its saved file too, so the
+  // database's entries were not read at all.
+  bool loaded_bank_map() const { return from_bank_map_; }
 
  private:
   explicit Matcher(store::BankStore& s) : store_(s) {}
@@ -91,7 +94,7 @@ class Matcher {
   std::shared_mutex mu_;                  // guards banks_ and bank_of_entry_
   std::vector<store::BankConfig> banks_;
   std::vector<int32_t> bank_of_entry_;    // entry id -> bank id (0 = none)
-  bool from_snapshot_ = false;
+  bool from_snapshot_ = false, from_bank_map_ = false;
 };
 
 const char* DigestTypeName(store::DigestType t);

@@ -118,6 +118,7 @@ class BankStore {
   Result<struct AuditCheck> VerifyAudit();
   const std::string& dir() const { return dir_; }
   std::string IndexPath() const { return dir_ + "/pdq.idx"; }
+  std::string EntryBanksPath() const { return dir_ + "/pdq.banks"; }  // saved with the index (banks/entry_banks_file.h)
   Db& db() { return *db_; }
 
  private:

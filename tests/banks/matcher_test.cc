@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
+#include "banks/entry_banks_file.h"
 #include "banks/importer.h"
 #include "test_support.h"
 
@@ -79,6 +82,80 @@ TEST_F(MatcherTest, SnapshotIsReusedOnlyWhileCurrent) {
   auto hits = (*stale)->LookupPdq(*hash::Hash256::FromHex(*r.pdq), std::nullopt);
   ASSERT_TRUE(hits.ok());
   EXPECT_EQ(hits->size(), 1u);
+}
+
+// The entry -> bank map saved with the snapshot spares a start-up the walk
+// over the database; a damaged or stale one is never trusted.
+TEST_F(MatcherTest, BankMapIsReusedOnlyWhileCurrentAndIntact) {
+  const auto q0 = *hash::Hash256::FromHex(kNeedle0);
+  std::vector<Match> want;
+  {
+    auto first = std::move(Matcher::Open(*store_)).value();  // builds, saves both files
+    EXPECT_FALSE(first->loaded_bank_map());
+    want = *first->LookupPdq(q0, std::nullopt);
+    ASSERT_EQ(want.size(), 3u);
+  }
+  auto expect_same = [&](Matcher& m) {
+    auto got = m.LookupPdq(q0, std::nullopt);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ((*got)[i].entry_id, want[i].entry_id);
+      EXPECT_EQ((*got)[i].bank, want[i].bank);
+    }
+  };
+  auto again = std::move(Matcher::Open(*store_)).value();
+  EXPECT_TRUE(again->loaded_from_snapshot());
+  EXPECT_TRUE(again->loaded_bank_map());
+  expect_same(*again);
+
+  // Damaged: one payload byte changed, truncated, or a trailing byte. Each
+  // time the map is rebuilt from the database and saved again.
+  const std::string path = store_->EntryBanksPath();
+  auto bytes = needle::testing::ReadFile(path);
+  ASSERT_GT(bytes.size(), 100u);
+  std::vector<std::vector<uint8_t>> damaged(3, bytes);
+  damaged[0][bytes.size() - 3] ^= 0x01;
+  damaged[1].resize(bytes.size() - 4);
+  damaged[2].push_back(0);
+  for (const auto& d : damaged) {
+    needle::testing::WriteFile(path, d);
+    EXPECT_FALSE(ReadEntryBanks(path).ok());
+    auto m = std::move(Matcher::Open(*store_)).value();
+    EXPECT_TRUE(m->loaded_from_snapshot());
+    EXPECT_FALSE(m->loaded_bank_map());
+    expect_same(*m);
+    EXPECT_EQ(needle::testing::ReadFile(path), bytes);  // saved again, whole
+  }
+  // Stale: the store changed since.
+  HashRecord r;
+  r.pdq = "0000000000000000000000000000000000000000000000000000000000000000";
+  DefaultKey(&r);
+  ASSERT_TRUE(store_->AddEntry("HAY", r).ok());
+  auto stale = std::move(Matcher::Open(*store_)).value();
+  EXPECT_FALSE(stale->loaded_bank_map());
+  expect_same(*stale);
+}
+
+TEST(EntryBanksFileTest, RoundTripsAndRefusesACountItsSizeCannotHold) {
+  needle::testing::TempDir dir;
+  const std::string path = dir.path() + "/pdq.banks";
+  EXPECT_EQ(ReadEntryBanks(path).status().code(), Code::kNotFound);
+  EntryBanks m{42, {0, 3, 3, 0, 7, -1}};
+  ASSERT_TRUE(WriteEntryBanks(path, m).ok());
+  auto back = ReadEntryBanks(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->generation, 42u);
+  EXPECT_EQ(back->bank_of, m.bank_of);
+  // A header claiming 2^32 entries in a 120-byte file: refused before any
+  // allocation for them.
+  auto bytes = needle::testing::ReadFile(path);
+  const uint64_t huge = uint64_t(1) << 32;
+  std::memcpy(bytes.data() + 24, &huge, 8);
+  needle::testing::WriteFile(path, bytes);
+  EXPECT_EQ(ReadEntryBanks(path).status().code(), Code::kCorrupt);
+  needle::testing::WriteFile(path, std::vector<uint8_t>(10, 'x'));
+  EXPECT_EQ(ReadEntryBanks(path).status().code(), Code::kCorrupt);
 }
 
 TEST_F(MatcherTest, DigestLookups) {
