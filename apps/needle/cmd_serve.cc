@@ -118,7 +118,7 @@ Action RegisterServe(CLI::App& app) {
   tok->require_subcommand(1);
   CLI::App* create = tok->add_subcommand("create", "Create a token (printed once)");
   create->add_option("--role", f->role, "submitter, curator, reviewer or admin")
-      ->required()->check(CLI::IsMember({"submitter", "curator", "reviewer", "admin"}));
+      ->required()->check(CLI::IsMember(std::vector<std::string>(store::kTokenRoles.begin(), store::kTokenRoles.end())));
   create->add_option("--label", f->label, "Who or what the token is for");
   create->add_option("--store", f->store, "Bank store");
   create->callback([f, action] { *action = [f] { return RunTokenCreate(*f); }; });

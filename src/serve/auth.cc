@@ -2,21 +2,14 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <mutex>
-
-#include "hash/digest.h"
 
 namespace needle::serve {
 
-const char* RoleName(Role r) {
-  switch (r) {
-    case Role::kSubmitter: return "submitter";
-    case Role::kCurator: return "curator";
-    case Role::kReviewer: return "reviewer";
-    case Role::kAdmin: return "admin";
-  }
-  return "submitter";
-}
+static_assert(store::kTokenRoles.size() == size_t(Role::kAdmin) + 1, "Role follows kTokenRoles");
+
+const char* RoleName(Role r) { return store::kTokenRoles[static_cast<size_t>(r)]; }
 
 namespace {
 constexpr size_t kPrefix = 16;  // hex digits of a digest that key the map
@@ -29,8 +22,9 @@ Status TokenAuth::Load(store::BankStore& store) {
     Known k;
     k.sha256 = t.sha256;
     k.who.token_id = t.id;
-    k.who.role = t.role == "admin" ? Role::kAdmin : t.role == "curator" ? Role::kCurator
-                 : t.role == "reviewer" ? Role::kReviewer : Role::kSubmitter;
+    // The schema admits only kTokenRoles; anything else would get the least.
+    const auto at = std::find(store::kTokenRoles.begin(), store::kTokenRoles.end(), t.role);
+    k.who.role = at == store::kTokenRoles.end() ? Role::kSubmitter : Role(at - store::kTokenRoles.begin());
     by_prefix[t.sha256.substr(0, kPrefix)].push_back(std::move(k));
   }
   std::unique_lock<std::shared_mutex> l(mu_);
@@ -41,8 +35,7 @@ Status TokenAuth::Load(store::BankStore& store) {
 std::optional<Principal> TokenAuth::Check(const std::string& header) const {
   const std::string prefix = "Bearer ";
   if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-  const std::string digest =
-      hash::Sha256Hex(reinterpret_cast<const uint8_t*>(header.data() + prefix.size()), header.size() - prefix.size());
+  const std::string digest = store::TokenDigest(std::string_view(header).substr(prefix.size()));
   std::shared_lock<std::shared_mutex> l(mu_);
   auto it = by_prefix_.find(digest.substr(0, kPrefix));
   if (it == by_prefix_.end()) return std::nullopt;

@@ -18,7 +18,7 @@
 
 namespace needle::serve {
 
-enum class Role { kSubmitter, kCurator, kReviewer, kAdmin };
+enum class Role { kSubmitter, kCurator, kReviewer, kAdmin };  // store::kTokenRoles' order
 const char* RoleName(Role r);
 
 struct Principal {

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -444,13 +445,17 @@ Status BankStore::ForEachPdq(const std::function<void(int64_t, int64_t, const st
 
 namespace needle::store {
 
+std::string TokenDigest(std::string_view token) {
+  return hash::Sha256Hex(reinterpret_cast<const uint8_t*>(token.data()), token.size());
+}
+
 Result<std::string> BankStore::CreateToken(const std::string& role, const std::string& label) {
-  if (role != "submitter" && role != "curator" && role != "reviewer" && role != "admin")
+  if (std::find(kTokenRoles.begin(), kTokenRoles.end(), role) == kTokenRoles.end())
     return InvalidArgument("role must be submitter, curator, reviewer or admin");
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) return Internal("no randomness for a token");
   const std::string token = "ndl_" + hash::ToHex(raw, sizeof raw);
-  const std::string digest = hash::Sha256Hex(reinterpret_cast<const uint8_t*>(token.data()), token.size());
+  const std::string digest = TokenDigest(token);
   NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO tokens(sha256, role, label, created) VALUES (?, ?, ?, ?)"));
   NEEDLE_RETURN_IF_ERROR(s.Bind(1, digest).Bind(2, role).Bind(3, label).Bind(4, NowUtc()).Run());

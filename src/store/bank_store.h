@@ -11,11 +11,13 @@
 // processes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "banks/hash_record.h"
@@ -57,6 +59,11 @@ struct ImportCounts {
 };
 
 enum class DigestType { kMd5, kSha1, kSha256 };
+
+// API token roles as stored, least to most (serve::Role follows this order).
+inline constexpr std::array<const char*, 4> kTokenRoles = {"submitter", "curator", "reviewer", "admin"};
+// What a token is stored and looked up by: the hex SHA-256 of its text.
+std::string TokenDigest(std::string_view token);
 
 class BankStore {
  public:
@@ -104,8 +111,8 @@ class BankStore {
 
   Result<uint64_t> Generation();
 
-  // API tokens: only a SHA-256 of each token is stored; the token itself is
-  // returned once, by CreateToken. Roles: submitter, curator, reviewer, admin.
+  // API tokens: only TokenDigest(token) is stored; the token itself is
+  // returned once, by CreateToken. Roles: kTokenRoles.
   struct TokenRecord {
     int64_t id = 0;
     std::string sha256, role, label, created;
