@@ -135,6 +135,7 @@ void LiveIndex::Remove(std::span<const uint32_t> ids) {
   // tombstone.
   std::vector<uint32_t> gone(ids.begin(), ids.end());
   std::sort(gone.begin(), gone.end());
+  gone.erase(std::unique(gone.begin(), gone.end()), gone.end());  // an id named twice is one removal
   auto delta = std::make_shared<Delta>();
   for (size_t i = 0; i < old->delta->ids.size(); ++i) {
     const uint32_t id = old->delta->ids[i];
