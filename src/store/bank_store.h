@@ -60,7 +60,8 @@ struct ImportCounts {
 
 enum class DigestType { kMd5, kSha1, kSha256 };
 
-// API token roles as stored, least to most (serve::Role follows this order).
+// API token roles as stored, in serve::Role's order (admin can do everything;
+// curator and reviewer are peers, each above submitter).
 inline constexpr std::array<const char*, 4> kTokenRoles = {"submitter", "curator", "reviewer", "admin"};
 // What a token is stored and looked up by: the hex SHA-256 of its text.
 std::string TokenDigest(std::string_view token);
