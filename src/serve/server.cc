@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "serve/context.h"
+#include "serve/lean_server.h"
 
 namespace needle::serve {
 
@@ -127,7 +128,7 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
     if (!tls->is_valid()) return InvalidArgument("could not load the TLS certificate or key");
     svr = std::move(tls);
   } else {
-    svr = std::make_unique<httplib::Server>();
+    svr = std::make_unique<LeanServer>();
   }
   // cpp-httplib serves a connection on one thread for as long as it is kept
   // alive, so there is a thread per connection (max_connections) and the

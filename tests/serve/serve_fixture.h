@@ -3,8 +3,12 @@
 // on a free loopback port in a thread, TearDown() stops it.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -68,6 +72,23 @@ class ServeTest : public ::testing::Test {
   Status status_;
   int port_ = 0;
 };
+
+// A loopback connection to `port` whose reads give up after 2 s (-1 when it fails).
+inline int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
 
 inline std::string FirstHay() {
   std::ifstream in(::needle::testing::DataDir() + "/pdq/hash-lists/haystack.txt");

@@ -84,23 +84,6 @@ class Junk {
 // JSON text even when a string holds invalid UTF-8 (raw bytes are sent elsewhere).
 std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// A loopback connection to `port` whose reads give up after 2 s (-1 when it fails).
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  timeval tv{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // Raw bytes on a fresh connection; the server may answer or close, nothing else.
 void SendRaw(int port, const std::string& bytes) {
   const int fd = Connect(port);
