@@ -128,7 +128,7 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
     if (!tls->is_valid()) return InvalidArgument("could not load the TLS certificate or key");
     svr = std::move(tls);
   } else {
-    svr = std::make_unique<LeanServer>();
+    svr = o.lean_connections ? std::make_unique<LeanServer>() : std::make_unique<httplib::Server>();
   }
   // cpp-httplib serves a connection on one thread for as long as it is kept
   // alive, so there is a thread per connection (max_connections) and the

@@ -25,6 +25,9 @@ struct ServeOptions {
   // Copy the index snapshot into memory on huge pages (faster lookups; needs
   // RAM for the whole index) rather than serving from the file's mapping.
   bool resident_index = true;
+  // needle's connection loop (serve/lean_server.h: one send a response, no
+  // poll while data waits) rather than cpp-httplib's; plain HTTP only.
+  bool lean_connections = true;
   int read_timeout_s = 10;
   int write_timeout_s = 10;
   // Connections served at once, a thread each (cpp-httplib's model); more
