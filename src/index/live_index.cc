@@ -32,6 +32,20 @@ std::vector<uint32_t> IdsOf(const std::vector<std::shared_ptr<const MihIndex>>& 
   return ids;
 }
 
+// Appends the (id, distance) of every code within `radius` among n codes,
+// id_of(i) naming code i.
+template <typename IdOf>
+void ScanInto(const hash::Hash256& q, const hash::Hash256* codes, size_t n, int radius, IdOf id_of,
+              std::vector<RangeHit>* out) {
+  if (n == 0 || radius < 0) return;
+  thread_local std::vector<uint32_t> idx;
+  thread_local std::vector<uint16_t> dist;
+  idx.resize(n);
+  dist.resize(n);
+  const size_t k = RangeScan(q, codes, n, radius, idx.data(), dist.data());
+  for (size_t i = 0; i < k; ++i) out->push_back({id_of(idx[i]), dist[i]});
+}
+
 size_t ItemsOf(const std::vector<std::shared_ptr<const MihIndex>>& segments) {
   size_t n = 0;
   for (const auto& seg : segments) n += seg->size();
@@ -163,22 +177,19 @@ void LiveIndex::Compact() {
 void LiveIndex::Search(const hash::Hash256& q, int radius, std::vector<RangeHit>* out) const {
   auto s = Load();
   const size_t start = out->size();
-  for (const auto& seg : s->base) seg->Search(q, radius, out);
-  for (const auto& seg : s->side) seg->Search(q, radius, out);
+  auto search = [&](const MihIndex& seg) {
+    if (seg.size() >= options_.scan_below) return seg.Search(q, radius, out);
+    ScanInto(q, seg.sections().codes.data(), seg.size(), radius, [&](uint32_t pos) { return seg.IdAt(pos); }, out);
+  };
+  for (const auto& seg : s->base) search(*seg);
+  for (const auto& seg : s->side) search(*seg);
   if (!s->deleted->empty()) {
     auto keep = std::remove_if(out->begin() + static_cast<std::ptrdiff_t>(start), out->end(),
                                [&](const RangeHit& h) { return IsDeleted(*s->deleted, h.id); });
     out->erase(keep, out->end());
   }
   const Delta& delta = *s->delta;
-  const size_t n = delta.codes.size();
-  if (n == 0 || radius < 0) return;
-  thread_local std::vector<uint32_t> idx;
-  thread_local std::vector<uint16_t> dist;
-  idx.resize(n);
-  dist.resize(n);
-  const size_t k = RangeScan(q, delta.codes.data(), n, radius, idx.data(), dist.data());
-  for (size_t i = 0; i < k; ++i) out->push_back({delta.ids[idx[i]], dist[i]});
+  ScanInto(q, delta.codes.data(), delta.codes.size(), radius, [&](uint32_t i) { return delta.ids[i]; }, out);
 }
 
 LiveIndex::Stats LiveIndex::stats() const {

@@ -45,6 +45,11 @@ class LiveIndex {
     size_t side_min = 65536;       // the side may always grow this far,
     size_t side_divisor = 8;       // or to 1/side_divisor of the base
     size_t segment_size = MihIndex::kMaxCodes;
+    // A segment of fewer codes is scanned instead of searched: below ~4k
+    // codes its ~1,800 bucket visits cost more than comparing every code
+    // (uniform, radius 31: 1,000 codes 4.2 us searched, 1.3 us scanned;
+    // 4,000: 4.4 and 4.9 us). Small banks are common (a platform's own list).
+    size_t scan_below = 3500;
   };
   LiveIndex() : LiveIndex(Options{}) {}
   explicit LiveIndex(Options options);

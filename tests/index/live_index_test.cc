@@ -47,6 +47,7 @@ TEST_P(LiveIndexTest, MatchesBruteForceThroughInsertsAndDeletes) {
   opt.delta_limit = 300;  // small, so deltas turn into segments and compactions happen
   opt.side_min = 600;  // and the side soon outgrows the base's share: full rebuilds happen
   opt.segment_size = 2000;  // several segments
+  opt.scan_below = 1000;  // searched (the base's segments) and scanned (a small side)
   LiveIndex index(opt);
   std::map<uint32_t, hash::Hash256> live;
   auto codes = MakeCodes(6000, GetParam(), 5);
