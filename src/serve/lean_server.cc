@@ -54,12 +54,11 @@ class BufferedSocketStream final : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     if (in_pos_ == in_len_) {
       if (!Flush()) return -1;
+      const auto deadline = Clock::now() + std::chrono::milliseconds(read_timeout_ms_);
       // Large reads (request bodies) go straight to the caller's buffer.
-      if (size >= sizeof in_) return Receive(ptr, size, Clock::now() + std::chrono::milliseconds(read_timeout_ms_));
-      const ssize_t n = Receive(in_, sizeof in_, Clock::now() + std::chrono::milliseconds(read_timeout_ms_));
+      if (size >= sizeof in_) return Receive(ptr, size, deadline, nullptr);
+      const ssize_t n = Fill(deadline, nullptr);
       if (n <= 0) return n;
-      in_pos_ = 0;
-      in_len_ = size_t(n);
     }
     const size_t k = std::min(size, in_len_ - in_pos_);
     std::memcpy(ptr, in_ + in_pos_, k);
@@ -110,37 +109,34 @@ class BufferedSocketStream final : public httplib::Stream {
   // connection: false on close, error, `timeout_ms` idle, or once the server
   // stops listening (checked every 50 ms).
   bool WaitForRequest(int timeout_ms, const std::atomic<socket_t>& listening) {
-    if (in_pos_ < in_len_) return true;
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-      const ssize_t n = ::recv(sock_, in_, sizeof in_, MSG_DONTWAIT);
-      if (n > 0) {
-        in_pos_ = 0;
-        in_len_ = size_t(n);
-        return true;
-      }
-      if (n == 0) return false;
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
-      const int left = MillisLeft(deadline);
-      if (left == 0 || listening == INVALID_SOCKET) return false;
-      if (PollFor(sock_, POLLIN, std::min(left, 50)) < 0) return false;
-    }
+    return in_pos_ < in_len_ || Fill(Clock::now() + std::chrono::milliseconds(timeout_ms), &listening) > 0;
   }
 
  private:
   static constexpr size_t kFlushAt = 64 << 10;
 
-  // One recv of up to `size` bytes, polling until `deadline` if none wait:
-  // > 0 bytes read, 0 the peer closed, -1 error or timeout.
-  ssize_t Receive(char* dst, size_t size, Clock::time_point deadline) {
+  // One recv of up to `size` bytes, polling until `deadline` if none wait
+  // (in 50 ms steps that give up once `listening` is closed, if given):
+  // > 0 bytes read, 0 the peer closed, -1 error, timeout or stop.
+  ssize_t Receive(char* dst, size_t size, Clock::time_point deadline, const std::atomic<socket_t>* listening) {
     for (;;) {
       const ssize_t n = ::recv(sock_, dst, size, MSG_DONTWAIT);
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (PollFor(sock_, POLLIN, MillisLeft(deadline)) <= 0) return -1;
+      const int left = MillisLeft(deadline);
+      if (left == 0 || (listening && *listening == INVALID_SOCKET)) return -1;
+      const int r = PollFor(sock_, POLLIN, listening ? std::min(left, 50) : left);
+      if (r < 0 || (r == 0 && !listening)) return -1;
     }
+  }
+
+  // Receive into the (empty) read buffer.
+  ssize_t Fill(Clock::time_point deadline, const std::atomic<socket_t>* listening) {
+    const ssize_t n = Receive(in_, sizeof in_, deadline, listening);
+    in_pos_ = 0;
+    in_len_ = n > 0 ? size_t(n) : 0;
+    return n;
   }
 
   void Addresses() const {
