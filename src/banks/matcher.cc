@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include "banks/entry_banks_file.h"
 #include "index/index_file.h"
@@ -37,9 +38,17 @@ Result<std::unique_ptr<Matcher>> Matcher::Open(store::BankStore& store, bool sav
 
 Status Matcher::RefreshBanks() {
   NEEDLE_ASSIGN_OR_RETURN(auto banks, store_.ListBanks());
+  NEEDLE_ASSIGN_OR_RETURN(auto disabled, store_.DisabledEntries(std::time(nullptr)));
   std::unique_lock<std::shared_mutex> lock(mu_);
   banks_ = std::move(banks);
+  disabled_until_ = {disabled.begin(), disabled.end()};
   return Status::Ok();
+}
+
+bool Matcher::EntryDisabled(int64_t entry_id) const {
+  if (disabled_until_.empty()) return false;
+  auto it = disabled_until_.find(entry_id);
+  return it != disabled_until_.end() && it->second > std::time(nullptr);
 }
 
 std::vector<store::BankConfig> Matcher::Banks() {
@@ -70,6 +79,7 @@ std::vector<Matcher::FastHit> Matcher::LookupPdqFast(const hash::Hash256& q, std
     const store::BankConfig* b = Admit(h.id < bank_of_entry_.size() ? bank_of_entry_[h.id] : 0, coin, only_banks,
                                        ignore_enabled);
     if (!b || h.distance > b->pdq_threshold || (quality && *quality < b->min_quality)) continue;
+    if (!ignore_enabled && EntryDisabled(h.id)) continue;
     out.push_back({b->id, b->name, int64_t(h.id), h.distance});
   }
   std::sort(out.begin(), out.end(), [](const FastHit& a, const FastHit& b) {
@@ -86,7 +96,7 @@ Result<std::vector<Matcher::FastHit>> Matcher::LookupDigestFast(store::DigestTyp
   std::shared_lock<std::shared_mutex> lock(mu_);
   for (const auto& e : entries)
     if (const store::BankConfig* b = Admit(e.bank_id, coin, only_banks, ignore_enabled))
-      out.push_back({b->id, b->name, e.id, 0});
+      if (ignore_enabled || !EntryDisabled(e.id)) out.push_back({b->id, b->name, e.id, 0});
   std::sort(out.begin(), out.end(), [](const FastHit& a, const FastHit& b) { return a.entry_id < b.entry_id; });
   return out;
 }
@@ -174,7 +184,7 @@ Result<std::vector<Match>> Matcher::LookupPdq(const hash::Hash256& q, std::optio
   NEEDLE_ASSIGN_OR_RETURN(auto entries, store_.EntriesById(ids));
   for (auto& e : entries) {
     auto bank = std::find_if(banks_.begin(), banks_.end(), [&](const store::BankConfig& b) { return b.id == e.bank_id; });
-    if (bank == banks_.end() || !bank->enabled || !e.record.pdq) continue;
+    if (bank == banks_.end() || !bank->enabled || !e.record.pdq || EntryDisabled(e.id)) continue;
     if (quality && *quality < bank->min_quality) continue;
     auto hit = std::find_if(hits.begin(), hits.end(), [&](const index::RangeHit& h) { return h.id == e.id; });
     if (hit == hits.end() || hit->distance > bank->pdq_threshold) continue;
@@ -201,7 +211,7 @@ Result<std::vector<Match>> Matcher::LookupDigest(store::DigestType type, const s
   std::vector<Match> out;
   for (auto& e : entries) {
     auto bank = std::find_if(banks_.begin(), banks_.end(), [&](const store::BankConfig& b) { return b.id == e.bank_id; });
-    if (bank == banks_.end() || !bank->enabled) continue;
+    if (bank == banks_.end() || !bank->enabled || EntryDisabled(e.id)) continue;
     Match m;
     m.bank = bank->name;
     m.kind = bank->kind;

@@ -3,7 +3,8 @@
 // PDQ goes through the LiveIndex: loaded from the store's memory-mapped
 // snapshot when it is current, rebuilt from the database (and saved) when
 // it is stale. The index is searched at the largest threshold of any
-// enabled bank; each hit is then kept only if its bank is enabled, the
+// enabled bank; each hit is then kept only if its bank is enabled, its
+// entry is not disabled (HMA's disable_until_ts, still in the future), the
 // distance is within that bank's threshold, and the query's quality (when
 // known) reaches the bank's minimum. Digests go through the store's indexes.
 #pragma once
@@ -13,6 +14,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hash/hash256.h"
@@ -49,13 +51,15 @@ class Matcher {
   Result<std::vector<Match>> LookupPdq(const hash::Hash256& q, std::optional<int> quality);
   Result<std::vector<Match>> LookupDigest(store::DigestType type, const std::string& hex);
 
-  // Re-reads bank settings (after enable/disable or threshold changes).
+  // Re-reads bank settings and which entries are disabled (after enable/
+  // disable, threshold or content-state changes).
   Status RefreshBanks();
 
   // The service's path: no database access per lookup. Hits carry the bank
   // and entry ids; filtering as LookupPdq (enabled, threshold, quality), plus
   // HMA's coinflip: a bank is kept iff its enabled_ratio >= coin, and an
-  // optional list of bank names. Thread-safe.
+  // optional list of bank names. ignore_enabled (HMA's raw_lookup) keeps
+  // disabled banks and entries too. Thread-safe.
   struct FastHit {
     int64_t bank_id;
     std::string bank;
@@ -88,12 +92,15 @@ class Matcher {
   // `only_banks` when that is not empty. Call with mu_ held.
   const store::BankConfig* Admit(int64_t bank_id, double coin, const std::vector<std::string>& only_banks,
                                  bool ignore_enabled) const;
+  // Whether the entry is disabled now. Call with mu_ held.
+  bool EntryDisabled(int64_t entry_id) const;
 
   store::BankStore& store_;
   index::LiveIndex index_;
   std::shared_mutex mu_;                  // guards banks_ and bank_of_entry_
   std::vector<store::BankConfig> banks_;
   std::vector<int32_t> bank_of_entry_;    // entry id -> bank id (0 = none)
+  std::unordered_map<int64_t, int64_t> disabled_until_;  // entry id -> Unix time; few entries
   bool from_snapshot_ = false, from_bank_map_ = false;
 };
 

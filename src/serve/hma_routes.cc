@@ -3,6 +3,7 @@
 // docs/serve.md: every endpoint needs a token; URL parameters (`url`) are
 // refused because needle never fetches; bank names may be lower case.
 #include <algorithm>
+#include <ctime>
 #include <random>
 
 #include "banks/hash_record.h"
@@ -123,6 +124,21 @@ nlohmann::json BankJson(const store::BankConfig& b) {
   return {{"name", b.name}, {"matching_enabled_ratio", b.enabled ? b.enabled_ratio : 0.0}};
 }
 
+// HMA's content object for GET and PUT /c/bank/<name>/content/<id> (the
+// caller holds store_mu). 404 unless the entry is in the path's bank.
+void ContentResponse(Context& cx, const httplib::Request& req, int64_t id, httplib::Response& res) {
+  auto e = cx.store->EntriesById({id});
+  if (!e.ok() || e->empty() || (*e)[0].bank != req.matches[1]) return Error(res, 404, "no such content");
+  const auto& x = (*e)[0];
+  nlohmann::json j{{"id", x.id}, {"disable_until_ts", x.disable_until_ts}, {"original_media_uri", nullptr}};
+  for (const auto& b : cx.matcher->Banks())
+    if (b.id == x.bank_id) j["bank"] = BankJson(b);
+  if (req.get_param_value("include_signals") == "true") j["signals"] = EntrySignals(x.record);
+  if (req.get_param_value("include_metadata") != "false") j["metadata"] = {{"json", x.record.metadata}};
+  if (x.record.metadata.is_object() && x.record.metadata.contains("note")) j["note"] = x.record.metadata["note"];
+  Json(res, j);
+}
+
 }  // namespace
 
 void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
@@ -226,11 +242,11 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     if (body.contains("enabled") && body["enabled"].is_boolean()) c.enabled = body["enabled"];
     Result<store::BankConfig> b = InvalidArgument("");
     {
-      std::lock_guard<std::mutex> l(cx.store_mu);
+      std::lock_guard<std::mutex> l(cx.store_mu);  // RefreshBanks reads the store too
       b = cx.store->CreateBank(c);
+      if (b.ok()) (void)cx.matcher->RefreshBanks();
     }
     if (!b.ok()) return Error(res, b.status().code() == Code::kAlreadyExists ? 403 : 400, b.status().message());
-    (void)cx.matcher->RefreshBanks();
     AuditRequest(cx, who, "bank.create", {{"bank", c.name}});
     Json(res, BankJson(*b), 201);
   }));
@@ -332,14 +348,39 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     const auto id = PathId(req, 2);
     if (!id) return Error(res, 404, "no such content");
     std::lock_guard<std::mutex> l(cx.store_mu);
-    auto e = cx.store->EntriesById({*id});
-    if (!e.ok() || e->empty() || (*e)[0].bank != req.matches[1]) return Error(res, 404, "no such content");
-    const auto& x = (*e)[0];
-    nlohmann::json j{{"id", x.id}, {"disable_until_ts", 0}, {"original_media_uri", nullptr},
-                     {"bank", {{"name", x.bank}, {"matching_enabled_ratio", 1.0}}}};
-    if (req.get_param_value("include_signals") == "true") j["signals"] = EntrySignals(x.record);
-    if (req.get_param_value("include_metadata") != "false") j["metadata"] = {{"json", x.record.metadata}};
-    Json(res, j);
+    ContentResponse(cx, req, *id, res);
+  }));
+  // HMA's content update: disable the entry for lookups until a time (0 or a
+  // past time enables it again) and/or set its note.
+  svr.Put(R"(/c/bank/([A-Za-z0-9_-]+)/content/(\d+))", Guard(cx, "/c/bank/content", Role::kCurator,
+      [&cx](const httplib::Request& req, auto& res, auto& who) {
+    const auto id = PathId(req, 2);
+    if (!id) return Error(res, 404, "no such content");
+    const char* usage = "expected {\"disable_until_ts\": <Unix seconds, 0 to enable, at most 5 years ahead>, \"note\": \"...\"}"
+                        " (either or both)";
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || (!body.contains("disable_until_ts") && !body.contains("note")))
+      return Error(res, 400, usage);
+    std::optional<int64_t> until;
+    std::optional<std::string> note;
+    if (body.contains("disable_until_ts")) {
+      const auto& v = body["disable_until_ts"];
+      constexpr int64_t kFiveYears = 5 * 31'556'952;  // Gregorian years, in seconds
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > int64_t(std::time(nullptr)) + kFiveYears)
+        return Error(res, 400, usage);
+      until = v.get<int64_t>();
+    }
+    if (body.contains("note")) {
+      if (!body["note"].is_string()) return Error(res, 400, usage);
+      note = body["note"].get<std::string>();
+    }
+    std::lock_guard<std::mutex> l(cx.store_mu);
+    Status st = cx.store->UpdateEntryState(req.matches[1], *id, until, note);
+    if (!st.ok()) return Error(res, st.code() == Code::kNotFound ? 404 : 400, st.message());
+    (void)cx.matcher->RefreshBanks();
+    (void)cx.store->Audit("bank.content.update",
+                          {{"bank", std::string(req.matches[1])}, {"entry", *id}, {"token_id", who.token_id}, {"body", body}});
+    ContentResponse(cx, req, *id, res);
   }));
   svr.Delete(R"(/c/bank/([A-Za-z0-9_-]+)/content/(\d+))", Guard(cx, "/c/bank/content", Role::kCurator,
       [&cx](const httplib::Request& req, auto& res, auto& who) {

@@ -17,7 +17,7 @@
 namespace needle::store {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,9 +70,18 @@ ALTER TABLE banks ADD COLUMN enabled_ratio REAL NOT NULL DEFAULT 1.0;
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
 )sql";
 
+// Version 3: HMA's per-content disabling. Adding a column with a constant
+// default rewrites nothing; the partial index holds only disabled entries,
+// so finding them at start-up reads a handful of rows, not 10M.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE entries ADD COLUMN disable_until_ts INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX entries_disabled ON entries(disable_until_ts) WHERE disable_until_ts > 0;
+UPDATE meta SET value = '3' WHERE key = 'schema_version';
+)sql";
+
 const char* kEntryColumns =
     "e.id, e.bank_id, b.name, e.source_key, e.md5, e.sha1, e.sha256, e.pdq, e.photodna, e.category, e.series, "
-    "e.classification, e.tags, e.ai_generated, e.metadata, e.updated";
+    "e.classification, e.tags, e.ai_generated, e.metadata, e.updated, e.disable_until_ts";
 
 BankEntry ReadEntry(const Stmt& s) {
   BankEntry e;
@@ -93,6 +102,7 @@ BankEntry ReadEntry(const Stmt& s) {
   if (!s.IsNull(13)) r.ai_generated = s.Int(13) != 0;
   r.metadata = nlohmann::json::parse(s.Text(14), nullptr, false);
   e.updated = s.Text(15);
+  e.disable_until_ts = s.Int(16);
   return e;
 }
 
@@ -161,6 +171,7 @@ Status BankStore::Migrate() {
     NEEDLE_RETURN_IF_ERROR(db_->Exec(kSchemaV2));
     NEEDLE_RETURN_IF_ERROR(db_->Exec(kAuditSchema));
   }
+  if (version < 3) NEEDLE_RETURN_IF_ERROR(db_->Exec(kSchemaV3));
   return t->Commit();
 }
 
@@ -390,6 +401,35 @@ Result<int> BankStore::RemoveEntry(const std::string& bank, int64_t entry_id) {
   }
   NEEDLE_RETURN_IF_ERROR(t->Commit());
   return n;
+}
+
+Status BankStore::UpdateEntryState(const std::string& bank, int64_t entry_id, std::optional<int64_t> disable_until_ts,
+                                   const std::optional<std::string>& note) {
+  NEEDLE_ASSIGN_OR_RETURN(int64_t bid, BankId(bank));
+  if (disable_until_ts && *disable_until_ts < 0) return InvalidArgument("disable_until_ts must be >= 0");
+  NEEDLE_ASSIGN_OR_RETURN(auto t, Transaction::Begin(*db_));
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "UPDATE entries SET disable_until_ts = coalesce(?, disable_until_ts), "
+      "metadata = CASE WHEN ? IS NULL THEN metadata ELSE json_set(metadata, '$.note', ?) END, updated = ? "
+      "WHERE id = ? AND bank_id = ?"));
+  if (disable_until_ts) s.Bind(1, *disable_until_ts);
+  if (note) s.Bind(2, *note).Bind(3, *note);
+  NEEDLE_RETURN_IF_ERROR(s.Bind(4, NowUtc()).Bind(5, entry_id).Bind(6, bid).Run());
+  if (db_->Changes() == 0) return NotFound("bank " + bank + " has no content " + std::to_string(entry_id));
+  NEEDLE_RETURN_IF_ERROR(BumpBank(bid));  // the index is unchanged: no new generation
+  return t->Commit();
+}
+
+Result<std::vector<std::pair<int64_t, int64_t>>> BankStore::DisabledEntries(int64_t now) {
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, disable_until_ts FROM entries WHERE disable_until_ts > ?"));
+  s.Bind(1, now);
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (;;) {
+    NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.emplace_back(s.Int(0), s.Int(1));
+  }
+  return out;
 }
 
 Status BankStore::ForEachEntry(const std::string& bank, const std::function<Status(const BankEntry&)>& fn) {

@@ -6,7 +6,7 @@
 // state. An import is all-or-nothing (ImportSession). Every change to bank
 // contents bumps `generation`, which marks older index snapshots stale.
 //
-// Schema (version 1) is written up in docs/store.md. Not thread-safe: open
+// The schema is written up in docs/store.md. Not thread-safe: open
 // one BankStore per thread or process; SQLite serialises writers between
 // processes.
 #pragma once
@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "banks/hash_record.h"
@@ -51,6 +52,7 @@ struct BankEntry {
   std::string bank;
   banks::HashRecord record;
   std::string updated;
+  int64_t disable_until_ts = 0;  // HMA: not matched by lookups until this Unix time (0: enabled)
 };
 
 struct ImportCounts {
@@ -102,6 +104,13 @@ class BankStore {
   // Single entries (the service's bank management).
   Result<int64_t> AddEntry(const std::string& bank, const banks::HashRecord& r);
   Result<int> RemoveEntry(const std::string& bank, int64_t entry_id);
+  // HMA's content update: disable until a Unix time (0 enables) and/or set
+  // the note (kept in the metadata as "note"). kNotFound when the bank has
+  // no such entry. The index is untouched; lookups filter (banks::Matcher).
+  Status UpdateEntryState(const std::string& bank, int64_t entry_id, std::optional<int64_t> disable_until_ts,
+                          const std::optional<std::string>& note);
+  // (entry id, disable_until_ts) of every entry disabled past `now`.
+  Result<std::vector<std::pair<int64_t, int64_t>>> DisabledEntries(int64_t now);
 
   // Reads.
   Status ForEachEntry(const std::string& bank, const std::function<Status(const BankEntry&)>& fn);

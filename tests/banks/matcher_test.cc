@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "banks/entry_banks_file.h"
 #include "banks/importer.h"
@@ -171,6 +172,46 @@ TEST_F(MatcherTest, DigestLookups) {
   EXPECT_EQ((*hit)[0].bank, "ALLOW");
   EXPECT_EQ((*hit)[0].kind, store::BankKind::kSuppress);
   EXPECT_EQ((*hit)[0].entry.record.series, "Series A");
+}
+
+TEST_F(MatcherTest, DisabledEntriesAreDroppedUntilTheirTimeAndOldStoresMigrate) {
+  // A store written before per-content disabling (schema 2) gains the column
+  // on open, its entries intact.
+  ASSERT_TRUE(store_->db().Exec("DROP INDEX entries_disabled; ALTER TABLE entries DROP COLUMN disable_until_ts;"
+                                "UPDATE meta SET value = '2' WHERE key = 'schema_version'").ok());
+  store_.reset();
+  store_ = std::move(store::BankStore::Open(dir_.path(), true)).value();
+  auto m = std::move(Matcher::Open(*store_)).value();
+  const auto q = *hash::Hash256::FromHex(kNeedle0);
+  auto all = std::move(m->LookupPdq(q, std::nullopt)).value();
+  ASSERT_EQ(all.size(), 3u);
+  const int64_t id = all[0].entry_id;
+  EXPECT_EQ(all[0].entry.disable_until_ts, 0);
+
+  const int64_t now = std::time(nullptr);
+  ASSERT_TRUE(store_->UpdateEntryState("HAY", id, now - 10, std::nullopt).ok());  // already past: still matched
+  ASSERT_TRUE(m->RefreshBanks().ok());
+  EXPECT_EQ(m->LookupPdq(q, std::nullopt)->size(), 3u);
+  ASSERT_TRUE(store_->UpdateEntryState("HAY", id, now + 600, std::string("a false positive")).ok());
+  ASSERT_TRUE(m->RefreshBanks().ok());
+  auto left = std::move(m->LookupPdq(q, std::nullopt)).value();
+  ASSERT_EQ(left.size(), 2u);
+  for (const auto& x : left) EXPECT_NE(x.entry_id, id);
+  EXPECT_EQ(m->LookupPdqFast(q, std::nullopt, 0.0, {}).size(), 2u);
+  EXPECT_EQ(m->LookupPdqFast(q, std::nullopt, 0.0, {}, /*ignore_enabled=*/true).size(), 3u);  // raw_lookup
+  auto e = std::move(store_->EntriesById({id})).value();
+  EXPECT_EQ(e[0].disable_until_ts, now + 600);
+  EXPECT_EQ(e[0].record.metadata["note"], "a false positive");
+  EXPECT_EQ(store_->UpdateEntryState("NO_SUCH_BANK", id, 0, std::nullopt).code(), Code::kNotFound);
+  EXPECT_EQ(store_->UpdateEntryState("HAY", 987654321, 0, std::nullopt).code(), Code::kNotFound);
+  EXPECT_FALSE(store_->UpdateEntryState("HAY", id, -5, std::nullopt).ok());
+  // A new matcher (a restart) reads the state from the store.
+  auto fresh = std::move(Matcher::Open(*store_)).value();
+  EXPECT_EQ(fresh->LookupPdq(q, std::nullopt)->size(), 2u);
+  ASSERT_TRUE(store_->UpdateEntryState("HAY", id, 0, std::nullopt).ok());
+  ASSERT_TRUE(fresh->RefreshBanks().ok());
+  EXPECT_EQ(fresh->LookupPdq(q, std::nullopt)->size(), 3u);
+  EXPECT_EQ(std::move(store_->EntriesById({id})).value()[0].record.metadata["note"], "a false positive");
 }
 
 TEST_F(MatcherTest, LiveRemovesCountOnlyEntriesTheIndexHolds) {

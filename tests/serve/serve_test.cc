@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -194,6 +195,77 @@ TEST_F(ServeTest, BankChangesAreLiveAndAudited) {
   ASSERT_TRUE(audit.ok());
   EXPECT_TRUE(audit->ok);
   EXPECT_GE(audit->entries, 6);  // 3 tokens, add, delete, create
+}
+
+TEST_F(ServeTest, ContentDisabledUntilATimeIsNotMatched) {
+  // HMA's PUT /c/bank/<name>/content/<id>: a curator disables an entry (a
+  // false positive, say) until a time; /m/lookup drops it, raw_lookup does
+  // not, and it matches again once enabled. The state survives a restart.
+  Start();
+  auto cur = Client(admin_);
+  auto sub = Client(submitter_);
+  const std::string h = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+  const std::string md5 = "00112233445566778899aabbccddeeff";
+  auto add = cur.Post("/c/bank/LIVE/signal", json{{"pdq", h}, {"video_md5", md5}}.dump(), "application/json");
+  ASSERT_EQ(add->status, 201) << add->body;
+  const int64_t id = json::parse(add->body)["id"];
+  const std::string path = "/c/bank/LIVE/content/" + std::to_string(id);
+  const std::string q = "/m/lookup?bypass_coinflip=true&signal_type=pdq&signal=" + h;
+  const std::string qv = "/m/lookup?bypass_coinflip=true&signal_type=video_md5&signal=" + md5;
+  auto matched = [&](const std::string& query) {  // a new client: the port changes on restart
+    return json::parse(Client(submitter_).Get(query)->body).contains("LIVE");
+  };
+  ASSERT_TRUE(matched(q));
+  ASSERT_TRUE(matched(qv));
+
+  const int64_t until = int64_t(std::time(nullptr)) + 3600;
+  auto put = cur.Put(path, json{{"disable_until_ts", until}, {"note", "matches a stock photo"}}.dump(), "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  auto pj = json::parse(put->body);
+  EXPECT_EQ(pj["id"], id);
+  EXPECT_EQ(pj["disable_until_ts"], until);
+  EXPECT_EQ(pj["note"], "matches a stock photo");
+  EXPECT_EQ(pj["bank"]["name"], "LIVE");
+  EXPECT_EQ(json::parse(cur.Get(path)->body)["disable_until_ts"], until);
+  EXPECT_FALSE(matched(q));
+  EXPECT_FALSE(matched(qv));
+  EXPECT_EQ(json::parse(sub.Get("/m/raw_lookup?signal_type=pdq&signal=" + h)->body)["matches"], json::array({id}));
+
+  // Malformed or out-of-range updates change nothing.
+  EXPECT_EQ(cur.Put(path, "{}", "application/json")->status, 400);
+  EXPECT_EQ(cur.Put(path, "not json", "application/json")->status, 400);
+  EXPECT_EQ(cur.Put(path, json{{"disable_until_ts", -1}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put(path, json{{"disable_until_ts", "soon"}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put(path, json{{"disable_until_ts", until + 6 * 31'556'952LL}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put(path, json{{"note", 5}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put("/c/bank/HAY/content/" + std::to_string(id), json{{"disable_until_ts", 0}}.dump(),
+                    "application/json")->status, 404);  // not that bank's
+  EXPECT_EQ(cur.Put("/c/bank/LIVE/content/987654321", json{{"disable_until_ts", 0}}.dump(), "application/json")->status,
+            404);
+  EXPECT_EQ(sub.Put(path, json{{"disable_until_ts", 0}}.dump(), "application/json")->status, 403);
+  EXPECT_FALSE(matched(q));
+
+  // Still disabled after a restart (the store keeps it; the matcher reloads it).
+  stop_ = true;
+  server_.join();
+  stop_ = false;
+  {
+    auto s = store::BankStore::Open(dir_.File("store"), false);
+    ASSERT_TRUE(s.ok());
+    auto m = banks::Matcher::Open(**s);
+    ASSERT_TRUE(m.ok());
+    auto hits = (*m)->LookupPdq(*hash::Hash256::FromHex(h), std::nullopt);
+    ASSERT_TRUE(hits.ok());
+    EXPECT_TRUE(hits->empty());  // the CLI's lookups drop it too
+  }
+  Start();
+  auto cur2 = Client(admin_);
+  EXPECT_FALSE(matched(q));
+  auto on = cur2.Put(path, json{{"disable_until_ts", 0}}.dump(), "application/json");
+  ASSERT_EQ(on->status, 200) << on->body;
+  EXPECT_EQ(json::parse(on->body)["note"], "matches a stock photo");  // kept: only the time was sent
+  EXPECT_TRUE(matched(q));
+  EXPECT_TRUE(matched(qv));
 }
 
 TEST_F(ServeTest, ConcurrentBankUpdatesNeverLoseOrInventMatches) {
