@@ -38,9 +38,16 @@ Result<std::unique_ptr<Matcher>> Matcher::Open(store::BankStore& store, bool sav
 
 Status Matcher::RefreshBanks() {
   NEEDLE_ASSIGN_OR_RETURN(auto banks, store_.ListBanks());
+  {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    banks_ = std::move(banks);
+  }
+  return RefreshDisabled();
+}
+
+Status Matcher::RefreshDisabled() {
   NEEDLE_ASSIGN_OR_RETURN(auto disabled, store_.DisabledEntries(std::time(nullptr)));
   std::unique_lock<std::shared_mutex> lock(mu_);
-  banks_ = std::move(banks);
   disabled_until_ = {disabled.begin(), disabled.end()};
   return Status::Ok();
 }

@@ -54,6 +54,9 @@ class Matcher {
   // Re-reads bank settings and which entries are disabled (after enable/
   // disable, threshold or content-state changes).
   Status RefreshBanks();
+  // Re-reads only which entries are disabled: one indexed query, where
+  // RefreshBanks counts every bank's entries (~0.8 s at 10M).
+  Status RefreshDisabled();
 
   // The service's path: no database access per lookup. Hits carry the bank
   // and entry ids; filtering as LookupPdq (enabled, threshold, quality), plus

@@ -377,7 +377,7 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     std::lock_guard<std::mutex> l(cx.store_mu);
     Status st = cx.store->UpdateEntryState(req.matches[1], *id, until, note);
     if (!st.ok()) return Error(res, st.code() == Code::kNotFound ? 404 : 400, st.message());
-    (void)cx.matcher->RefreshBanks();
+    (void)cx.matcher->RefreshDisabled();
     (void)cx.store->Audit("bank.content.update",
                           {{"bank", std::string(req.matches[1])}, {"entry", *id}, {"token_id", who.token_id}, {"body", body}});
     ContentResponse(cx, req, *id, res);

@@ -193,7 +193,7 @@ TEST_F(MatcherTest, DisabledEntriesAreDroppedUntilTheirTimeAndOldStoresMigrate) 
   ASSERT_TRUE(m->RefreshBanks().ok());
   EXPECT_EQ(m->LookupPdq(q, std::nullopt)->size(), 3u);
   ASSERT_TRUE(store_->UpdateEntryState("HAY", id, now + 600, std::string("a false positive")).ok());
-  ASSERT_TRUE(m->RefreshBanks().ok());
+  ASSERT_TRUE(m->RefreshDisabled().ok());
   auto left = std::move(m->LookupPdq(q, std::nullopt)).value();
   ASSERT_EQ(left.size(), 2u);
   for (const auto& x : left) EXPECT_NE(x.entry_id, id);
