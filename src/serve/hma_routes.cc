@@ -257,17 +257,34 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Put(R"(/c/bank/([A-Za-z0-9_-]+))", Guard(cx, "/c/bank", Role::kCurator, [&cx](const httplib::Request& req, auto& res, auto& who) {
     auto body = nlohmann::json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return Error(res, 400, "expected a JSON object");
+    const char* usage = "expected {\"name\"?: \"NEW_NAME\", \"enabled_ratio\"?: 0..1, \"enabled\"?: true|false, "
+                        "\"pdq_threshold\"?: 0..63}";
+    if (body.is_discarded() || !body.is_object()) return Error(res, 400, usage);
+    // A field of the wrong type is refused, not ignored: the client would
+    // otherwise believe the change was made.
+    if ((body.contains("name") && !body["name"].is_string()) ||
+        (body.contains("enabled_ratio") && !body["enabled_ratio"].is_number()) ||
+        (body.contains("enabled") && !body["enabled"].is_boolean()) ||
+        (body.contains("pdq_threshold") && !body["pdq_threshold"].is_number_integer()))
+      return Error(res, 400, usage);
     std::lock_guard<std::mutex> l(cx.store_mu);
     auto b = cx.store->GetBank(req.matches[1]);
     if (!b.ok()) return Error(res, 404, b.status().message());
-    if (body.contains("enabled_ratio") && body["enabled_ratio"].is_number()) b->enabled_ratio = body["enabled_ratio"];
-    if (body.contains("enabled") && body["enabled"].is_boolean()) b->enabled = body["enabled"];
-    if (body.contains("pdq_threshold") && body["pdq_threshold"].is_number_integer()) b->pdq_threshold = body["pdq_threshold"];
-    Status st = cx.store->UpdateBank(*b);
+    if (body.contains("enabled_ratio")) b->enabled_ratio = body["enabled_ratio"];
+    if (body.contains("enabled")) b->enabled = body["enabled"];
+    if (body.contains("pdq_threshold")) b->pdq_threshold = body["pdq_threshold"];
+    const std::string to = body.value("name", b->name);
+    auto t = store::Transaction::Begin(cx.store->db());  // the rename and the settings together, or neither
+    if (!t.ok()) return Error(res, 500, t.status().message());
+    Status st = cx.store->RenameBank(b->name, to);
+    if (!st.ok()) return Error(res, st.code() == Code::kAlreadyExists ? 403 : 400, st.message());
+    b->name = to;
+    st = cx.store->UpdateBank(*b);
+    if (st.ok()) st = (*t)->Commit();
     if (!st.ok()) return Error(res, 400, st.message());
     (void)cx.matcher->RefreshBanks();
-    (void)cx.store->Audit("bank.update", {{"bank", b->name}, {"token_id", who.token_id}, {"body", body}});
+    (void)cx.store->Audit("bank.update",
+                          {{"bank", std::string(req.matches[1])}, {"token_id", who.token_id}, {"body", body}});
     Json(res, BankJson(*b));
   }));
   svr.Delete(R"(/c/bank/([A-Za-z0-9_-]+))", Guard(cx, "/c/bank", Role::kCurator, [&cx](const httplib::Request& req, auto& res, auto& who) {

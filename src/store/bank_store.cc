@@ -202,6 +202,7 @@ Result<BankConfig> BankStore::CreateBank(const BankConfig& c) {
   if (!ValidBankName(c.name)) return InvalidArgument("bank names are 1-64 characters of A-Z a-z 0-9 _ -");
   if (c.pdq_threshold < 0 || c.pdq_threshold > 63) return InvalidArgument("PDQ threshold must be 0..63");
   if (c.min_quality < 0 || c.min_quality > 100) return InvalidArgument("minimum quality must be 0..100");
+  if (!(c.enabled_ratio >= 0.0 && c.enabled_ratio <= 1.0)) return InvalidArgument("enabled_ratio must be 0..1");
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
       "INSERT INTO banks(name, description, kind, pdq_threshold, min_quality, enabled, created, updated, enabled_ratio) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -251,6 +252,7 @@ Result<BankConfig> BankStore::GetBank(const std::string& name) {
 Status BankStore::UpdateBank(const BankConfig& c) {
   if (c.pdq_threshold < 0 || c.pdq_threshold > 63) return InvalidArgument("PDQ threshold must be 0..63");
   if (c.min_quality < 0 || c.min_quality > 100) return InvalidArgument("minimum quality must be 0..100");
+  if (!(c.enabled_ratio >= 0.0 && c.enabled_ratio <= 1.0)) return InvalidArgument("enabled_ratio must be 0..1");
   NEEDLE_ASSIGN_OR_RETURN(int64_t id, BankId(c.name));
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
       "UPDATE banks SET description = ?, kind = ?, pdq_threshold = ?, min_quality = ?, enabled = ?, "
@@ -258,6 +260,17 @@ Status BankStore::UpdateBank(const BankConfig& c) {
   s.Bind(1, c.description).Bind(2, BankKindName(c.kind)).Bind(3, c.pdq_threshold).Bind(4, c.min_quality);
   s.Bind(5, c.enabled ? 1 : 0).Bind(6, NowUtc()).Bind(7, std::to_string(c.enabled_ratio)).Bind(8, id);
   return s.Run();
+}
+
+Status BankStore::RenameBank(const std::string& from, const std::string& to) {
+  if (!ValidBankName(to)) return InvalidArgument("bank names are 1-64 characters of A-Z a-z 0-9 _ -");
+  NEEDLE_ASSIGN_OR_RETURN(int64_t id, BankId(from));
+  if (from == to) return Status::Ok();
+  NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "UPDATE banks SET name = ?, version = version + 1, updated = ? WHERE id = ?"));
+  Status st = s.Bind(1, to).Bind(2, NowUtc()).Bind(3, id).Run();
+  if (st.code() == Code::kAlreadyExists) return AlreadyExists("bank '" + to + "' already exists");
+  return st;  // entries and the index refer to the bank by id: nothing else changes
 }
 
 Status BankStore::DeleteBank(const std::string& name) {

@@ -78,6 +78,8 @@ class BankStore {
   Result<std::vector<BankConfig>> ListBanks();
   Result<BankConfig> GetBank(const std::string& name);
   Status UpdateBank(const BankConfig& config);  // by name; all fields but counts
+  // kAlreadyExists when `to` names another bank.
+  Status RenameBank(const std::string& from, const std::string& to);
   Status DeleteBank(const std::string& name);
 
   // One all-or-nothing import into a bank. Nothing is visible to other

@@ -197,6 +197,36 @@ TEST_F(ServeTest, BankChangesAreLiveAndAudited) {
   EXPECT_GE(audit->entries, 6);  // 3 tokens, add, delete, create
 }
 
+TEST_F(ServeTest, BankRenamedAndUpdatedTogetherOrNotAtAll) {
+  // HMA's PUT /c/bank/<name> may rename; a bad field is refused (400), not
+  // ignored, and a refused request changes nothing.
+  Start();
+  auto cur = Client(admin_);
+  const std::string h = "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff";
+  auto add = cur.Post("/c/bank/LIVE/signal", json{{"pdq", h}}.dump(), "application/json");
+  ASSERT_EQ(add->status, 201) << add->body;
+  const int64_t id = json::parse(add->body)["id"];
+  EXPECT_EQ(cur.Put("/c/bank/LIVE", json{{"name", "HAY"}}.dump(), "application/json")->status, 403);  // taken
+  EXPECT_EQ(cur.Put("/c/bank/LIVE", json{{"name", "bad name!"}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put("/c/bank/LIVE", json{{"enabled_ratio", "half"}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put("/c/bank/LIVE", json{{"enabled", 1}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put("/c/bank/LIVE", json{{"name", "RENAMED"}, {"enabled_ratio", 2.0}}.dump(), "application/json")->status,
+            400);
+  EXPECT_EQ(cur.Get("/c/bank/RENAMED")->status, 404);  // the rename was rolled back with the bad ratio
+  auto live = json::parse(cur.Get("/c/bank/LIVE")->body);
+  EXPECT_EQ(live["matching_enabled_ratio"], 1.0);
+
+  auto put = cur.Put("/c/bank/LIVE", json{{"name", "RENAMED"}, {"enabled_ratio", 0.5}}.dump(), "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(json::parse(put->body), json({{"name", "RENAMED"}, {"matching_enabled_ratio", 0.5}}));
+  EXPECT_EQ(cur.Get("/c/bank/LIVE")->status, 404);
+  EXPECT_EQ(cur.Get("/c/bank/RENAMED")->status, 200);
+  auto found = json::parse(Client(submitter_).Get("/m/lookup?bypass_coinflip=true&signal_type=pdq&signal=" + h)->body);
+  ASSERT_TRUE(found.contains("RENAMED")) << found.dump();  // its entries follow it, live
+  EXPECT_EQ(found["RENAMED"][0]["bank_content_id"], id);
+  EXPECT_EQ(cur.Get("/c/bank/RENAMED/content/" + std::to_string(id))->status, 200);
+}
+
 TEST_F(ServeTest, ContentDisabledUntilATimeIsNotMatched) {
   // HMA's PUT /c/bank/<name>/content/<id>: a curator disables an entry (a
   // false positive, say) until a time; /m/lookup drops it, raw_lookup does
