@@ -120,6 +120,13 @@ nlohmann::json EntrySignals(const banks::HashRecord& r) {
   return s;
 }
 
+// Unix seconds of a time as the store writes it ("2026-11-26T07:35:10Z"); 0 if malformed.
+int64_t UnixSeconds(const std::string& iso) {
+  std::tm tm{};
+  const char* end = strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return end && *end == 0 ? int64_t(timegm(&tm)) : 0;
+}
+
 nlohmann::json BankJson(const store::BankConfig& b) {
   return {{"name", b.name}, {"matching_enabled_ratio", b.enabled ? b.enabled_ratio : 0.0}};
 }
@@ -150,7 +157,8 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Get("/site-map", Guard(cx, "/site-map", Role::kSubmitter, [](auto&, auto& res, auto&) {
     Json(res, {"/c/bank/<name>", "/c/bank/<name>/content", "/c/bank/<name>/content/<id>", "/c/bank/<name>/signal",
-               "/c/banks", "/h/hash", "/m/compare", "/m/index/status", "/m/lookup", "/m/raw_lookup", "/site-map",
+               "/c/banks", "/c/content_type", "/c/signal_type", "/c/signal_type/<name>", "/c/signal_type/index",
+               "/h/hash", "/m/compare", "/m/index/status", "/m/lookup", "/m/raw_lookup", "/site-map",
                "/status", "/status/live", "/v1/banks", "/v1/health", "/v1/metrics", "/v1/quarantine", "/v1/submit"});
   }));
 
@@ -227,6 +235,40 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
 
   // --- curator
+  // HMA's signal- and content-type configuration, read-only: needle always
+  // offers both of HMA's default signal types and both content types.
+  svr.Get("/c/signal_type", Guard(cx, "/c/signal_type", Role::kCurator, [](auto&, auto& res, auto&) {
+    Json(res, nlohmann::json::array({{{"name", "pdq"}, {"enabled_ratio", 1.0}},
+                                     {{"name", "video_md5"}, {"enabled_ratio", 1.0}}}));
+  }));
+  svr.Put(R"(/c/signal_type/([A-Za-z0-9_]+))", Guard(cx, "/c/signal_type", Role::kCurator, [](auto&, auto& res, auto&) {
+    Error(res, 400, "needle does not switch signal types off: set the banks' enabled_ratio (PUT /c/bank/<name>) instead");
+  }));
+  svr.Get("/c/content_type", Guard(cx, "/c/content_type", Role::kCurator, [](auto&, auto& res, auto&) {
+    Json(res, nlohmann::json::array({{{"name", "photo"}, {"enabled", true}}, {{"name", "video"}, {"enabled", true}}}));
+  }));
+  // The indexes are updated with every bank change, so they are never out of
+  // date: built to now. newest_db_item: the last change to any bank.
+  svr.Get("/c/signal_type/index", Guard(cx, "/c/signal_type/index", Role::kCurator,
+      [&cx](const httplib::Request& req, auto& res, auto&) {
+    const std::string only = req.get_param_value("signal_type");
+    if (!only.empty() && only != "pdq" && only != "video_md5") return Error(res, 400, kSignalTypes);
+    int64_t newest = 0;
+    for (const auto& b : cx.matcher->Banks()) newest = std::max(newest, UnixSeconds(b.updated));
+    auto status = [&](int64_t size) {
+      return nlohmann::json{{"db_size", size}, {"index_size", size}, {"index_out_of_date", false},
+                            {"newest_db_item", newest}, {"index_built_to", int64_t(std::time(nullptr))}};
+    };
+    nlohmann::json out = nlohmann::json::object();
+    if (only.empty() || only == "pdq") out["pdq"] = status(int64_t(cx.matcher->IndexSize()));
+    if (only.empty() || only == "video_md5") {
+      std::lock_guard<std::mutex> l(cx.store_mu);
+      auto n = cx.store->CountDigests(store::DigestType::kMd5);
+      if (!n.ok()) return Error(res, 500, n.status().message());
+      out["video_md5"] = status(*n);
+    }
+    Json(res, out);
+  }));
   svr.Get("/c/banks", Guard(cx, "/c/banks", Role::kCurator, [&cx](auto&, auto& res, auto&) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& b : cx.matcher->Banks()) out.push_back(BankJson(b));

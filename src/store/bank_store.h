@@ -118,6 +118,8 @@ class BankStore {
   Status ForEachEntry(const std::string& bank, const std::function<Status(const BankEntry&)>& fn);
   Result<std::vector<BankEntry>> EntriesById(const std::vector<int64_t>& ids);
   Result<std::vector<BankEntry>> LookupDigest(DigestType type, const std::string& hex);
+  // Entries that carry a digest of this type, in every bank.
+  Result<int64_t> CountDigests(DigestType type);
   // Every PDQ entry of every bank (for building the index).
   Status ForEachPdq(const std::function<void(int64_t entry_id, int64_t bank_id, const std::string& pdq_hex)>& fn);
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,23 @@ TEST_F(ServeTest, HmaShapesAndErrors) {
   EXPECT_EQ(json::parse(cmp->body)["pdq"][1]["distance"], 0);
   EXPECT_EQ(c.Post("/m/compare", "{\"pdq\": [\"x\"]}", "application/json")->status, 400);
   EXPECT_EQ(json::parse(c.Get("/m/index/status")->body)["pdq"]["size"], 1350);
+  auto map = json::parse(c.Get("/site-map")->body);
+  EXPECT_TRUE(std::is_sorted(map.begin(), map.end()));
+
+  // The curator's signal- and content-type configuration (read-only).
+  auto cur = Client(admin_);
+  EXPECT_EQ(c.Get("/c/signal_type")->status, 403);
+  EXPECT_EQ(json::parse(cur.Get("/c/signal_type")->body)[0], json({{"name", "pdq"}, {"enabled_ratio", 1.0}}));
+  EXPECT_EQ(json::parse(cur.Get("/c/content_type")->body).size(), 2u);
+  EXPECT_EQ(cur.Put("/c/signal_type/pdq", "{\"enabled_ratio\": 0}", "application/json")->status, 400);
+  auto idx = json::parse(cur.Get("/c/signal_type/index")->body);
+  EXPECT_EQ(idx["pdq"]["db_size"], 1350);
+  EXPECT_EQ(idx["pdq"]["index_size"], 1350);
+  EXPECT_EQ(idx["pdq"]["index_out_of_date"], false);
+  EXPECT_EQ(idx["video_md5"]["db_size"], 0);
+  EXPECT_GT(idx["pdq"]["newest_db_item"].get<int64_t>(), 1700000000);  // when HAY was imported
+  EXPECT_FALSE(json::parse(cur.Get("/c/signal_type/index?signal_type=pdq")->body).contains("video_md5"));
+  EXPECT_EQ(cur.Get("/c/signal_type/index?signal_type=tmk")->status, 400);
 }
 
 TEST_F(ServeTest, UploadsHashedInMemoryAndMalformedMultipartRefused) {
