@@ -146,7 +146,8 @@ class BankStore {
   BankStore(std::string dir, std::unique_ptr<Db> db) : dir_(std::move(dir)), db_(std::move(db)) {}
   Status Migrate();
   Status BumpGeneration();
-  Status BumpBank(int64_t bank_id);
+  // A new version of the bank, whose entries grew by entry_delta.
+  Status BumpBank(int64_t bank_id, int64_t entry_delta = 0);
   Result<int64_t> BankId(const std::string& name);
 
   std::string dir_;

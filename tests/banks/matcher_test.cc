@@ -178,9 +178,11 @@ TEST_F(MatcherTest, DisabledEntriesAreDroppedUntilTheirTimeAndOldStoresMigrate) 
   // A store written before per-content disabling (schema 2) gains the column
   // on open, its entries intact.
   ASSERT_TRUE(store_->db().Exec("DROP INDEX entries_disabled; ALTER TABLE entries DROP COLUMN disable_until_ts;"
+                                "ALTER TABLE banks DROP COLUMN entry_count;"
                                 "UPDATE meta SET value = '2' WHERE key = 'schema_version'").ok());
   store_.reset();
   store_ = std::move(store::BankStore::Open(dir_.path(), true)).value();
+  EXPECT_EQ(store_->GetBank("HAY")->entries, 1350);  // counted once, by the migration
   auto m = std::move(Matcher::Open(*store_)).value();
   const auto q = *hash::Hash256::FromHex(kNeedle0);
   auto all = std::move(m->LookupPdq(q, std::nullopt)).value();
@@ -212,6 +214,67 @@ TEST_F(MatcherTest, DisabledEntriesAreDroppedUntilTheirTimeAndOldStoresMigrate) 
   ASSERT_TRUE(fresh->RefreshBanks().ok());
   EXPECT_EQ(fresh->LookupPdq(q, std::nullopt)->size(), 3u);
   EXPECT_EQ(std::move(store_->EntriesById({id})).value()[0].record.metadata["note"], "a false positive");
+}
+
+TEST_F(MatcherTest, BankEntryCountsFollowEveryChange) {
+  // Each bank's count is kept in its row, not counted per read: after every
+  // kind of change it must equal a count of the rows.
+  auto check = [&](const char* when) {
+    auto banks = std::move(store_->ListBanks()).value();
+    for (const auto& b : banks) {
+      auto q = std::move(store_->db().Prepare("SELECT count(*) FROM entries WHERE bank_id = ?")).value();
+      q.Bind(1, b.id);
+      ASSERT_TRUE(*q.Step());
+      EXPECT_EQ(b.entries, q.Int(0)) << b.name << " after " << when;
+    }
+  };
+  check("an import");
+  store::BankConfig other;
+  other.name = "OTHER";
+  ASSERT_TRUE(store_->CreateBank(other).ok());
+  HashRecord r;
+  r.pdq = std::string(64, 'a');
+  DefaultKey(&r);
+  const int64_t id = *store_->AddEntry("OTHER", r);
+  check("an add");
+  ASSERT_TRUE(store_->AddEntry("OTHER", r).ok());  // the same key again: an update, not a new entry
+  r.category = "1";
+  ASSERT_TRUE(store_->AddEntry("OTHER", r).ok());
+  check("updates");
+  EXPECT_EQ(*store_->RemoveEntry("OTHER", id), 1);
+  EXPECT_EQ(*store_->RemoveEntry("OTHER", id), 0);
+  EXPECT_EQ(*store_->RemoveEntry("HAY", id), 0);  // not that bank's
+  check("removals");
+  {
+    auto session = std::move(store_->BeginImport("HAY")).value();
+    int n = 0;
+    ASSERT_TRUE(store_->ForEachEntry("HAY", [&](const store::BankEntry& e) {
+      if (n++ >= 10) return Status::Ok();
+      HashRecord gone = e.record;
+      gone.deleted = true;
+      return session->Apply(gone);
+    }).ok());
+    HashRecord missing;
+    missing.source_key = "never-there";
+    missing.deleted = true;
+    ASSERT_TRUE(session->Apply(missing).ok());
+    HashRecord fresh;
+    fresh.pdq = std::string(64, 'b');
+    DefaultKey(&fresh);
+    ASSERT_TRUE(session->Apply(fresh).ok());
+    ASSERT_TRUE(session->Commit("x", "", "test").ok());
+  }
+  EXPECT_EQ(store_->GetBank("HAY")->entries, 1350 - 10 + 1);
+  check("an import with deletions");
+  {
+    auto session = std::move(store_->BeginImport("HAY")).value();
+    HashRecord more;
+    more.pdq = std::string(64, 'c');
+    DefaultKey(&more);
+    ASSERT_TRUE(session->Apply(more).ok());
+  }  // not committed: rolled back, count included
+  check("an abandoned import");
+  EXPECT_EQ(store_->GetBank("HAY")->entries, 1341);
 }
 
 TEST_F(MatcherTest, LiveRemovesCountOnlyEntriesTheIndexHolds) {
