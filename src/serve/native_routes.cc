@@ -18,8 +18,15 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
     res.set_content(cx.metrics.Render(cx.matcher->IndexSize()), "text/plain; version=0.0.4");
   }));
   svr.Get("/v1/banks", Guard(cx, "/v1/banks", Role::kSubmitter, [&cx](auto&, auto& res, auto&) {
+    // From the store, not the matcher's copy: entry counts move with every live add.
+    Result<std::vector<store::BankConfig>> banks = InvalidArgument("");
+    {
+      std::lock_guard<std::mutex> l(cx.store_mu);
+      banks = cx.store->ListBanks();
+    }
+    if (!banks.ok()) return Error(res, 500, banks.status().message());
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& b : cx.matcher->Banks())
+    for (const auto& b : *banks)
       out.push_back({{"name", b.name}, {"kind", store::BankKindName(b.kind)}, {"enabled", b.enabled},
                      {"pdq_threshold", b.pdq_threshold}, {"min_quality", b.min_quality}, {"entries", b.entries},
                      {"version", b.version}});

@@ -201,6 +201,10 @@ TEST_F(ServeTest, BankChangesAreLiveAndAudited) {
   auto found = json::parse(Client(submitter_).Get("/m/lookup?signal_type=pdq&signal=" + h)->body);
   ASSERT_TRUE(found.contains("LIVE"));
   EXPECT_EQ(found["LIVE"][0]["bank_content_id"], id);
+  auto banks = json::parse(Client(submitter_).Get("/v1/banks")->body);
+  auto live = std::find_if(banks.begin(), banks.end(), [](const json& b) { return b["name"] == "LIVE"; });
+  ASSERT_NE(live, banks.end());
+  EXPECT_EQ((*live)["entries"], 1);  // counts follow live adds
   EXPECT_EQ(admin.Delete("/c/bank/LIVE/content/" + std::to_string(id))->status, 200);
   found = json::parse(Client(submitter_).Get("/m/lookup?signal_type=pdq&signal=" + h)->body);
   EXPECT_FALSE(found.contains("LIVE"));
