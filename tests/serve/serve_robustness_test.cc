@@ -74,7 +74,8 @@ class Junk {
   }
   std::string Key() {
     return Pick<std::string>({"pdq", "md5", "signal", "signal_type", "name", "bank", "enabled", "matching_enabled_ratio",
-                              "category", "scope", "note", "reveal", "tags", "content", "banks", "ids", "x"});
+                              "category", "scope", "note", "reveal", "tags", "content", "banks", "ids", "x",
+                              "disable_until_ts", "enabled_ratio", "pdq_threshold", "video_md5"});
   }
 
  private:
@@ -118,6 +119,9 @@ TEST_F(ServeTest, RandomMalformedRequestsNeverCrashOrFailInternally) {
       {"GET", "/c/bank/LIVE"}, {"PUT", "/c/bank/LIVE"}, {"DELETE", "/c/bank/LIVE"}, {"GET", "/c/bank/NOPE"},
       {"POST", "/c/bank/LIVE/content"}, {"POST", "/c/bank/LIVE/signal"}, {"GET", "/c/bank/LIVE/content/1"},
       {"DELETE", "/c/bank/LIVE/content/1"}, {"GET", "/c/bank/HAY/content/99999999999999999999"},
+      {"PUT", "/c/bank/LIVE/content/1"}, {"PUT", "/c/bank/HAY/content/99999999999999999999"},
+      {"GET", "/c/signal_type"}, {"PUT", "/c/signal_type/pdq"}, {"GET", "/c/content_type"},
+      {"GET", "/c/signal_type/index"},
       {"DELETE", "/c/bank/HAY/content/99999999999999999999"}, {"POST", "/v1/submit"}, {"GET", "/v1/banks"},
       {"GET", "/v1/quarantine"}, {"POST", "/v1/quarantine/1/confirm"},
       {"POST", "/v1/quarantine/99999999999999999999/confirm"}, {"GET", "/v1/review/config"},
