@@ -7,7 +7,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <semaphore>
 
 #include "banks/matcher.h"
 #include "detect/detector_pool.h"
@@ -16,6 +15,7 @@
 #include "serve/flood_control.h"
 #include "serve/metrics.h"
 #include "serve/server.h"
+#include "serve/work_slots.h"
 #include "store/bank_store.h"
 #include "store/case_store.h"
 
@@ -35,7 +35,7 @@ struct Context {
   triage::TriageConfig triage = triage::DefaultTriageConfig();
   // Requests handled at once (options.threads): connections have a thread
   // each, the work of answering them takes one of these slots.
-  std::unique_ptr<std::counting_semaphore<>> work_slots;
+  std::unique_ptr<WorkSlots> work_slots;
 };
 
 // HMA error shape: {"message": "..."} with the status.

@@ -45,7 +45,7 @@ httplib::Server::Handler Guard(Context& cx, const std::string& route, Role role,
       try {
         cx.work_slots->acquire();
         struct Release {
-          std::counting_semaphore<>* s;
+          WorkSlots* s;
           ~Release() { s->release(); }
         } release{cx.work_slots.get()};
         h(req, res, *who);
@@ -142,8 +142,12 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
   // A first-come-first-served gate was measured (10M, 2 workers): at 4
   // connections the same 12.3k/s with p99 0.8 ms instead of 2.1, but at 32,
   // 9.8-10.0k/s (p99 4.4-4.9 ms) instead of 13.3-14.4k/s (p99 14-15 ms):
-  // every hand-off wakes a sleeping thread while the slot idles.
-  cx->work_slots = std::make_unique<std::counting_semaphore<>>(std::max(1, o.threads));
+  // every hand-off wakes a sleeping thread while the slot idles. The
+  // semaphore wakes one waiter per release (serve/work_slots.h); libstdc++'s
+  // woke them all to race for the slot: 10M, 2 workers, alternating runs,
+  // 8 connections p99 4.6-5.2 -> 1.5-1.6 ms, 32 connections p99 14-74 ->
+  // 4.9-8.3 ms, throughput within the runs' noise (13.1-15.4k/s both).
+  cx->work_slots = std::make_unique<WorkSlots>(unsigned(std::max(1, o.threads)));
   const size_t max_conn = std::max<size_t>(1, o.max_connections);
   svr->new_task_queue = [max_conn] { return new BoundedPool(max_conn); };
   svr->set_payload_max_length(o.max_body_bytes);
