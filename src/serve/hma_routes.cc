@@ -3,6 +3,7 @@
 // docs/serve.md: every endpoint needs a token; URL parameters (`url`) are
 // refused because needle never fetches; bank names may be lower case.
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <random>
 
@@ -118,6 +119,40 @@ nlohmann::json EntrySignals(const banks::HashRecord& r) {
     s[video ? "video_md5" : "md5"] = *r.md5;
   }
   return s;
+}
+
+// The bank settings of a POST /c/banks or PUT /c/bank/<name> body, into c.
+// As HMA, enabled_ratio may be a number or a numeric string and enabled a
+// boolean or "true"/"false"/"1"/"0". A field of another type is refused
+// (false), not ignored: the client would believe the change was made.
+bool ApplyBankFields(const nlohmann::json& body, store::BankConfig* c) {
+  if (body.contains("enabled_ratio")) {
+    const auto& v = body["enabled_ratio"];
+    if (v.is_number()) {
+      c->enabled_ratio = v.get<double>();
+    } else if (v.is_string()) {
+      const std::string& t = v.get_ref<const std::string&>();
+      double d = 0;
+      const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
+      if (ec != std::errc() || end != t.data() + t.size()) return false;
+      c->enabled_ratio = d;
+    } else {
+      return false;
+    }
+  }
+  if (body.contains("enabled")) {
+    const auto& v = body["enabled"];
+    if (v.is_boolean()) c->enabled = v.get<bool>();
+    else if (v == "true" || v == "1") c->enabled = true;
+    else if (v == "false" || v == "0") c->enabled = false;
+    else return false;
+  }
+  if (body.contains("pdq_threshold")) {  // needle's own
+    const auto& v = body["pdq_threshold"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 63) return false;
+    c->pdq_threshold = v.get<int>();
+  }
+  return true;
 }
 
 // Unix seconds of a time as the store writes it ("2026-11-26T07:35:10Z"); 0 if malformed.
@@ -276,12 +311,12 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
   }));
   svr.Post("/c/banks", Guard(cx, "/c/banks", Role::kCurator, [&cx](const httplib::Request& req, auto& res, auto& who) {
     auto body = nlohmann::json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.contains("name") || !body["name"].is_string())
-      return Error(res, 400, "expected {\"name\": \"BANK_NAME\"}");
+    const char* usage = "expected {\"name\": \"BANK_NAME\", \"enabled_ratio\"?: 0..1, \"enabled\"?: true|false}";
+    if (body.is_discarded() || !body.is_object() || !body.contains("name") || !body["name"].is_string())
+      return Error(res, 400, usage);
     store::BankConfig c;
     c.name = body["name"];
-    if (body.contains("enabled_ratio") && body["enabled_ratio"].is_number()) c.enabled_ratio = body["enabled_ratio"];
-    if (body.contains("enabled") && body["enabled"].is_boolean()) c.enabled = body["enabled"];
+    if (!ApplyBankFields(body, &c)) return Error(res, 400, usage);
     Result<store::BankConfig> b = InvalidArgument("");
     {
       std::lock_guard<std::mutex> l(cx.store_mu);  // RefreshBanks reads the store too
@@ -302,19 +337,11 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     const char* usage = "expected {\"name\"?: \"NEW_NAME\", \"enabled_ratio\"?: 0..1, \"enabled\"?: true|false, "
                         "\"pdq_threshold\"?: 0..63}";
     if (body.is_discarded() || !body.is_object()) return Error(res, 400, usage);
-    // A field of the wrong type is refused, not ignored: the client would
-    // otherwise believe the change was made.
-    if ((body.contains("name") && !body["name"].is_string()) ||
-        (body.contains("enabled_ratio") && !body["enabled_ratio"].is_number()) ||
-        (body.contains("enabled") && !body["enabled"].is_boolean()) ||
-        (body.contains("pdq_threshold") && !body["pdq_threshold"].is_number_integer()))
-      return Error(res, 400, usage);
+    if (body.contains("name") && !body["name"].is_string()) return Error(res, 400, usage);
     std::lock_guard<std::mutex> l(cx.store_mu);
     auto b = cx.store->GetBank(req.matches[1]);
     if (!b.ok()) return Error(res, 404, b.status().message());
-    if (body.contains("enabled_ratio")) b->enabled_ratio = body["enabled_ratio"];
-    if (body.contains("enabled")) b->enabled = body["enabled"];
-    if (body.contains("pdq_threshold")) b->pdq_threshold = body["pdq_threshold"];
+    if (!ApplyBankFields(body, &*b)) return Error(res, 400, usage);
     const std::string to = body.value("name", b->name);
     auto t = store::Transaction::Begin(cx.store->db());  // the rename and the settings together, or neither
     if (!t.ok()) return Error(res, 500, t.status().message());

@@ -247,6 +247,22 @@ TEST_F(ServeTest, BankRenamedAndUpdatedTogetherOrNotAtAll) {
   ASSERT_TRUE(found.contains("RENAMED")) << found.dump();  // its entries follow it, live
   EXPECT_EQ(found["RENAMED"][0]["bank_content_id"], id);
   EXPECT_EQ(cur.Get("/c/bank/RENAMED/content/" + std::to_string(id))->status, 200);
+
+  // HMA also takes the ratio as a numeric string and enabled as "true"/"false".
+  auto made = cur.Post("/c/banks", json{{"name", "S1"}, {"enabled_ratio", "0.25"}}.dump(), "application/json");
+  ASSERT_EQ(made->status, 201) << made->body;
+  EXPECT_EQ(json::parse(made->body)["matching_enabled_ratio"], 0.25);
+  made = cur.Post("/c/banks", json{{"name", "S2"}, {"enabled", "false"}}.dump(), "application/json");
+  ASSERT_EQ(made->status, 201) << made->body;
+  EXPECT_EQ(json::parse(made->body)["matching_enabled_ratio"], 0.0);  // disabled
+  EXPECT_EQ(cur.Post("/c/banks", json{{"name", "S3"}, {"enabled_ratio", "most"}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Post("/c/banks", json{{"name", "S3"}, {"enabled_ratio", 1.5}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Post("/c/banks", json{{"name", "S3"}, {"enabled", "maybe"}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Post("/c/banks", json::array({"S3"}).dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Get("/c/bank/S3")->status, 404);  // none of those made it
+  EXPECT_EQ(cur.Put("/c/bank/S1", json{{"pdq_threshold", 4294967297LL}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cur.Put("/c/bank/S1", json{{"enabled", "true"}, {"enabled_ratio", "1"}}.dump(), "application/json")->status,
+            200);
 }
 
 TEST_F(ServeTest, ContentDisabledUntilATimeIsNotMatched) {
