@@ -93,9 +93,14 @@ bool SignalHits(Context& cx, const httplib::Request& req, double coin, bool igno
 // The single uploaded file of a multipart request; the form field name is
 // the content type (photo or video), as in HMA.
 const httplib::MultipartFormData* Upload(const httplib::Request& req, std::string* content_type) {
-  if (req.files.size() != 1) return nullptr;
-  *content_type = req.files.begin()->first;
-  return &req.files.begin()->second;
+  const httplib::MultipartFormData* found = nullptr;
+  for (const auto& [name, item] : req.files) {
+    if (name == "metadata" || name == "note" || name == "types") continue;  // options, not the file
+    if (found) return nullptr;
+    found = &item;
+    *content_type = name;
+  }
+  return found;
 }
 
 nlohmann::json Signals(const hash::FileHashRecord& r) {
@@ -176,7 +181,18 @@ void ContentResponse(Context& cx, const httplib::Request& req, int64_t id, httpl
   for (const auto& b : cx.matcher->Banks())
     if (b.id == x.bank_id) j["bank"] = BankJson(b);
   if (req.get_param_value("include_signals") == "true") j["signals"] = EntrySignals(x.record);
-  if (req.get_param_value("include_metadata") != "false") j["metadata"] = {{"json", x.record.metadata}};
+  if (req.get_param_value("include_metadata") != "false") {
+    // HMA's shape: what a client posted as {content_id, content_uri, json}
+    // comes back so; an imported entry's own metadata (its list's fields) is
+    // the "json". No exchanges: collab is empty.
+    const nlohmann::json& md = x.record.metadata.is_object() ? x.record.metadata : nlohmann::json::object();
+    nlohmann::json rest = md;
+    for (const char* k : {"content_id", "content_uri", "json", "note"}) rest.erase(k);
+    j["metadata"] = {{"content_id", md.value("content_id", nlohmann::json())},
+                     {"content_uri", md.value("content_uri", nlohmann::json())},
+                     {"json", md.contains("json") ? md["json"] : rest},
+                     {"collab", nlohmann::json::object()}};
+  }
   if (x.record.metadata.is_object() && x.record.metadata.contains("note")) j["note"] = x.record.metadata["note"];
   Json(res, j);
 }
@@ -425,8 +441,12 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
       r.md5 = rec.digests->md5;
       r.sha256 = rec.digests->sha256;
     }
-    if (req.has_file("metadata")) r.metadata = nlohmann::json::parse(req.get_file_value("metadata").content, nullptr, false);
-    if (r.metadata.is_discarded()) r.metadata = nlohmann::json::object();
+    if (req.has_file("metadata")) {
+      r.metadata = nlohmann::json::parse(req.get_file_value("metadata").content, nullptr, false);
+      if (!r.metadata.is_object())
+        return Error(res, 400, "metadata must be a JSON object: {\"content_id\"?, \"content_uri\"?, \"json\"?}");
+    }
+    if (req.has_file("note")) r.metadata["note"] = req.get_file_value("note").content;
     add_entry(req.matches[1], r, res, who);
   }));
   svr.Get(R"(/c/bank/([A-Za-z0-9_-]+)/content/(\d+))", Guard(cx, "/c/bank/content", Role::kCurator,

@@ -265,6 +265,36 @@ TEST_F(ServeTest, BankRenamedAndUpdatedTogetherOrNotAtAll) {
             200);
 }
 
+TEST_F(ServeTest, ContentMetadataComesBackInHmasShape) {
+  Start();
+  auto cur = Client(admin_);
+  auto bytes = ReadFile(DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg");
+  const json meta = {{"content_id", "upload-17"}, {"content_uri", "https://example.org/17"}, {"json", {{"k", 1}}}};
+  httplib::MultipartFormDataItems items = {{"photo", std::string(bytes.begin(), bytes.end()), "a.jpg", "image/jpeg"},
+                                           {"metadata", meta.dump(), "", "application/json"},
+                                           {"note", "seen in report 5", "", "text/plain"}};
+  auto add = cur.Post("/c/bank/LIVE/content", items);
+  ASSERT_EQ(add->status, 201) << add->body;
+  const int64_t id = json::parse(add->body)["id"];
+  auto got = json::parse(cur.Get("/c/bank/LIVE/content/" + std::to_string(id))->body);
+  EXPECT_EQ(got["metadata"]["content_id"], "upload-17");
+  EXPECT_EQ(got["metadata"]["content_uri"], "https://example.org/17");
+  EXPECT_EQ(got["metadata"]["json"], json({{"k", 1}}));
+  EXPECT_EQ(got["metadata"]["collab"], json::object());
+  EXPECT_EQ(got["note"], "seen in report 5");
+  EXPECT_FALSE(json::parse(cur.Get("/c/bank/LIVE/content/" + std::to_string(id) + "?include_metadata=false")->body)
+                   .contains("metadata"));
+  // Metadata that is not an object is refused, and nothing is banked.
+  httplib::MultipartFormDataItems bad = {{"photo", std::string(bytes.begin(), bytes.end()), "a.jpg", "image/jpeg"},
+                                         {"metadata", "[1, 2]", "", "application/json"}};
+  EXPECT_EQ(cur.Post("/c/bank/LIVE/content", bad)->status, 400);
+  bad[1].content = "{not json";
+  EXPECT_EQ(cur.Post("/c/bank/LIVE/content", bad)->status, 400);
+  auto banks = json::parse(Client(submitter_).Get("/v1/banks")->body);
+  for (const auto& b : banks)
+    if (b["name"] == "LIVE") EXPECT_EQ(b["entries"], 1);
+}
+
 TEST_F(ServeTest, ContentDisabledUntilATimeIsNotMatched) {
   // HMA's PUT /c/bank/<name>/content/<id>: a curator disables an entry (a
   // false positive, say) until a time; /m/lookup drops it, raw_lookup does
