@@ -100,7 +100,7 @@ class Matcher {
 
   store::BankStore& store_;
   index::LiveIndex index_;
-  std::shared_mutex mu_;                  // guards banks_ and bank_of_entry_
+  std::shared_mutex mu_;                  // guards banks_, bank_of_entry_ and disabled_until_
   std::vector<store::BankConfig> banks_;
   std::vector<int32_t> bank_of_entry_;    // entry id -> bank id (0 = none)
   std::unordered_map<int64_t, int64_t> disabled_until_;  // entry id -> Unix time; few entries
