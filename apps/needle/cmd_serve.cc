@@ -86,7 +86,8 @@ Action RegisterServe(CLI::App& app) {
   sv->footer(
       "Endpoints (every one needs Authorization: Bearer <token>; create tokens with needle token create):\n"
       "  HMA-compatible: /h/hash, /m/lookup (GET by signal, POST by content), /m/raw_lookup, /m/compare,\n"
-      "    /m/index/status, /c/banks, /c/bank/<name>[/content[/<id>]|/signal], /status, /site-map\n"
+      "    /m/index/status, /c/banks, /c/bank/<name>[/content[/<id>]|/signal], /c/signal_type[/index],\n"
+      "    /c/content_type, /status, /site-map (differences from HMA: docs/serve.md)\n"
       "  Native: POST /v1/submit (digests, PDQ, matches, provenance, verdict in one call), /v1/banks,\n"
       "    /v1/health, /v1/metrics (Prometheus), /v1/quarantine (flood control)\n"
       "  Review queue (with --case): /review in a browser; /v1/case/items, decisions, VICS export\n"
