@@ -9,15 +9,6 @@
 
 namespace needle::banks {
 
-const char* DigestTypeName(store::DigestType t) {
-  switch (t) {
-    case store::DigestType::kMd5: return "md5";
-    case store::DigestType::kSha1: return "sha1";
-    case store::DigestType::kSha256: return "sha256";
-  }
-  return "md5";
-}
-
 nlohmann::ordered_json MatchToJson(const Match& m) {
   nlohmann::ordered_json j{{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
                            {"type", m.type}, {"value", m.value}, {"distance", m.distance}};
@@ -223,7 +214,7 @@ Result<std::vector<Match>> Matcher::LookupDigest(store::DigestType type, const s
     m.bank = bank->name;
     m.kind = bank->kind;
     m.entry_id = e.id;
-    m.type = DigestTypeName(type);
+    m.type = store::DigestTypeName(type);
     m.value = hex;
     m.entry = std::move(e);
     out.push_back(std::move(m));

@@ -107,8 +107,6 @@ class Matcher {
   bool from_snapshot_ = false, from_bank_map_ = false;
 };
 
-const char* DigestTypeName(store::DigestType t);
-
 // The JSON form of a match in every output (lookup, match, scan):
 // bank, bank_kind, entry, type, value, distance and the source's category,
 // series, tags and AI flag when present.

@@ -479,21 +479,19 @@ Result<std::vector<BankEntry>> BankStore::EntriesById(const std::vector<int64_t>
   return out;
 }
 
-namespace {
-const char* DigestColumn(DigestType type) {
+const char* DigestTypeName(DigestType type) {
   return type == DigestType::kMd5 ? "md5" : type == DigestType::kSha1 ? "sha1" : "sha256";
 }
-}  // namespace
 
 Result<int64_t> BankStore::CountDigests(DigestType type) {
-  const std::string col = DigestColumn(type);  // the WHERE matches the partial index: it counts that index
+  const std::string col = DigestTypeName(type);  // the WHERE matches the partial index: it counts that index
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT count(*) FROM entries WHERE " + col + " IS NOT NULL"));
   NEEDLE_ASSIGN_OR_RETURN(bool row, s.Step());
   return row ? s.Int(0) : 0;
 }
 
 Result<std::vector<BankEntry>> BankStore::LookupDigest(DigestType type, const std::string& hex) {
-  const char* col = DigestColumn(type);
+  const char* col = DigestTypeName(type);
   NEEDLE_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
                                                 " FROM entries e JOIN banks b ON b.id = e.bank_id WHERE e." + col +
                                                 " = ? ORDER BY e.id"));

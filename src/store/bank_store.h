@@ -61,6 +61,8 @@ struct ImportCounts {
 };
 
 enum class DigestType { kMd5, kSha1, kSha256 };
+// "md5", "sha1", "sha256": also the entries columns that hold them.
+const char* DigestTypeName(DigestType t);
 
 // API token roles as stored, in serve::Role's order (admin can do everything;
 // curator and reviewer are peers, each above submitter).
