@@ -54,8 +54,9 @@ std::vector<store::BankConfig> Matcher::Banks() {
   return banks_;
 }
 
-const store::BankConfig* Matcher::Admit(int64_t bank_id, double coin, const std::vector<std::string>& only_banks,
-                                        bool ignore_enabled) const {
+const store::BankConfig* Matcher::Admit(int64_t bank_id, int64_t entry_id, double coin,
+                                        const std::vector<std::string>& only_banks, bool ignore_enabled) const {
+  if (!ignore_enabled && EntryDisabled(entry_id)) return nullptr;
   auto b = std::find_if(banks_.begin(), banks_.end(), [&](const store::BankConfig& x) { return x.id == bank_id; });
   if (b == banks_.end()) return nullptr;
   if (!ignore_enabled && (!b->enabled || b->enabled_ratio < coin)) return nullptr;
@@ -74,10 +75,9 @@ std::vector<Matcher::FastHit> Matcher::LookupPdqFast(const hash::Hash256& q, std
   std::vector<index::RangeHit> hits;
   index_.Search(q, radius, &hits);
   for (const auto& h : hits) {
-    const store::BankConfig* b = Admit(h.id < bank_of_entry_.size() ? bank_of_entry_[h.id] : 0, coin, only_banks,
-                                       ignore_enabled);
+    const store::BankConfig* b = Admit(h.id < bank_of_entry_.size() ? bank_of_entry_[h.id] : 0, h.id, coin,
+                                       only_banks, ignore_enabled);
     if (!b || h.distance > b->pdq_threshold || (quality && *quality < b->min_quality)) continue;
-    if (!ignore_enabled && EntryDisabled(h.id)) continue;
     out.push_back({b->id, b->name, int64_t(h.id), h.distance});
   }
   std::sort(out.begin(), out.end(), [](const FastHit& a, const FastHit& b) {
@@ -93,8 +93,8 @@ Result<std::vector<Matcher::FastHit>> Matcher::LookupDigestFast(store::DigestTyp
   std::vector<FastHit> out;
   std::shared_lock<std::shared_mutex> lock(mu_);
   for (const auto& e : entries)
-    if (const store::BankConfig* b = Admit(e.bank_id, coin, only_banks, ignore_enabled))
-      if (ignore_enabled || !EntryDisabled(e.id)) out.push_back({b->id, b->name, e.id, 0});
+    if (const store::BankConfig* b = Admit(e.bank_id, e.id, coin, only_banks, ignore_enabled))
+      out.push_back({b->id, b->name, e.id, 0});
   std::sort(out.begin(), out.end(), [](const FastHit& a, const FastHit& b) { return a.entry_id < b.entry_id; });
   return out;
 }

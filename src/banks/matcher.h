@@ -90,11 +90,12 @@ class Matcher {
  private:
   explicit Matcher(store::BankStore& s) : store_(s) {}
   Status LoadIndex(bool save, IndexMemory memory);
-  // The bank a hit in `bank_id` belongs to if the fast lookups keep it:
-  // known, enabled and through the coinflip (unless ignore_enabled), and in
-  // `only_banks` when that is not empty. Call with mu_ held.
-  const store::BankConfig* Admit(int64_t bank_id, double coin, const std::vector<std::string>& only_banks,
-                                 bool ignore_enabled) const;
+  // The bank of a hit on `entry_id` in `bank_id` if the fast lookups keep
+  // it: known, enabled, through the coinflip and the entry not disabled
+  // (unless ignore_enabled), and in `only_banks` when that is not empty.
+  // Call with mu_ held.
+  const store::BankConfig* Admit(int64_t bank_id, int64_t entry_id, double coin,
+                                 const std::vector<std::string>& only_banks, bool ignore_enabled) const;
   // Whether the entry is disabled now. Call with mu_ held.
   bool EntryDisabled(int64_t entry_id) const;
 
