@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "banks/matcher.h"
+#include "banks/record_lookup.h"
 #include "banks/hash_record.h"
 #include "cli_util.h"
 #include "commands.h"
@@ -27,6 +28,7 @@ struct LookupFlags {
   int threads = 0;
   bool quiet = false;
   bool follow_symlinks = false;
+  bool dihedral = false;
 };
 
 
@@ -95,6 +97,7 @@ int RunMatch(const LookupFlags& f) {
   auto matcher = banks::Matcher::Open(**store);
   if (!matcher.ok()) return Fail("match", matcher.status());
   hash::HashOptions opt;
+  opt.dihedral = f.dihedral;
   util::WalkOptions wopt;
   wopt.follow_symlinks = f.follow_symlinks;
   util::FileWalker walker(f.paths, wopt);
@@ -110,23 +113,16 @@ int RunMatch(const LookupFlags& f) {
     return r;
   };
   std::function<void(hash::FileHashRecord&)> emit = [&](hash::FileHashRecord& r) {
-    nlohmann::ordered_json j = hash::ToJson(r);
     nlohmann::ordered_json matches = nlohmann::ordered_json::array();
-    // Lookups run here, serialised: the store handle is single-threaded.
-    if (r.digests) {
-      for (auto [t, v] : {std::pair{store::DigestType::kMd5, r.digests->md5},
-                          std::pair{store::DigestType::kSha1, r.digests->sha1},
-                          std::pair{store::DigestType::kSha256, r.digests->sha256}}) {
-        auto ms = (*matcher)->LookupDigest(t, v);
-        if (ms.ok())
-          for (auto& m : *ms) matches.push_back(banks::MatchToJson(m));
-      }
+    // Lookups run here, serialised: the store handle is single-threaded. A
+    // failed one is the record's error, never an empty match list.
+    auto ms = banks::LookupRecord(**matcher, r, {.dihedral = f.dihedral});
+    if (ms.ok()) {
+      for (auto& m : *ms) matches.push_back(banks::MatchToJson(m));
+    } else if (r.error.ok()) {
+      r.error = Status(ms.status().code(), "bank lookup: " + ms.status().message());
     }
-    if (r.pdq) {
-      auto ms = (*matcher)->LookupPdq(r.pdq->hash, r.pdq->quality);
-      if (ms.ok())
-        for (auto& m : *ms) matches.push_back(banks::MatchToJson(m));
-    }
+    nlohmann::ordered_json j = hash::ToJson(r);
     j["matches"] = matches;
     bool bad = !r.error.ok();
     failed += bad;
@@ -161,12 +157,15 @@ Action RegisterLookup(CLI::App& app) {
 
   CLI::App* m = app.add_subcommand("match", "Hash files (as needle hash) and look them up in every enabled bank");
   m->footer("Each output line is the `needle hash` record plus \"matches\": digest matches (exact) and PDQ\n"
-            "matches within each bank's threshold, gated by the bank's minimum quality.\n"
+            "matches within each bank's threshold, gated by the bank's minimum quality; the EXIF-upright\n"
+            "variant of a rotated photo is looked up too (\"variant\":\"oriented\").\n"
             "Exit codes as for needle hash.");
   m->add_option("paths", f->paths, "Files and folders")->required();
   m->add_option("--store", f->store, "Store directory");
   m->add_option("--threads", f->threads, "Hashing threads (default: all cores)")->check(CLI::Range(1, 1024));
   m->add_flag("--follow-symlinks", f->follow_symlinks, "Follow symbolic links inside folders");
+  m->add_flag("--dihedral", f->dihedral,
+              "Also match images rotated or mirrored (7 more PDQ queries a file; a match names its \"variant\")");
   m->add_flag("-q,--quiet", f->quiet, "No progress bar");
   auto match = [f] { return RunMatch(*f); };
 

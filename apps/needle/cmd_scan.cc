@@ -27,6 +27,7 @@ struct CaseFlags {
   uint64_t max_pixels_in_flight = 300'000'000;
   bool quiet = false;
   bool follow_symlinks = false;
+  bool dihedral = false;
   bool no_thumbnails = false;
   bool no_detector = false;
   std::string detector_model;
@@ -42,6 +43,7 @@ int RunScanCmd(const CaseFlags& f) {
   o.banks = util::SplitComma(f.banks);
   o.threads = f.threads;
   o.follow_symlinks = f.follow_symlinks;
+  o.dihedral = f.dihedral;
   o.max_pixels = f.max_pixels;
   o.max_pixels_in_flight = f.max_pixels_in_flight;
   o.trust_anchors = f.trust_anchors;
@@ -157,6 +159,9 @@ Action RegisterCase(CLI::App& app, int argc, char** argv) {
   scan->add_option("--format", f->format, "jsonl: also print one line per file as it is processed")
       ->check(CLI::IsMember({"auto", "jsonl", "text"}));
   scan->add_flag("--follow-symlinks", f->follow_symlinks, "Follow symbolic links inside folders");
+  scan->add_flag("--dihedral", f->dihedral,
+                 "Also match images rotated or mirrored against the banks (7 more PDQ queries a file);\n"
+                 "such a match names its \"variant\" (rot90, flipx, ...)");
   scan->add_option("--detector-model", f->detector_model, "Pixel detector model description (default: bundled)");
   scan->add_flag("--no-detector", f->no_detector,
                  "Skip the pixel detector (about 50 ms per megapixel per core); recorded in the audit log");

@@ -12,6 +12,8 @@ namespace needle::banks {
 nlohmann::ordered_json MatchToJson(const Match& m) {
   nlohmann::ordered_json j{{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
                            {"type", m.type}, {"value", m.value}, {"distance", m.distance}};
+  if (m.type == "pdq") j["threshold"] = m.threshold;
+  if (!m.variant.empty()) j["variant"] = m.variant;
   const auto& r = m.entry.record;
   if (!r.category.empty()) j["category"] = r.category;
   if (!r.series.empty()) j["series"] = r.series;

@@ -31,6 +31,9 @@ struct Match {
   std::string value;  // the entry's hash
   int distance = 0;   // 0 for digests
   int threshold = 0;  // the bank's PDQ threshold (pdq only)
+  // pdq: which hash of the file matched: "" its own, "oriented" (upright per
+  // EXIF) or a rotated/mirrored variant ("rot90"...); see record_lookup.h.
+  std::string variant;
   store::BankEntry entry;  // source metadata (category, series, tags...)
 };
 
@@ -108,9 +111,10 @@ class Matcher {
   bool from_snapshot_ = false, from_bank_map_ = false;
 };
 
-// The JSON form of a match in every output (lookup, match, scan):
-// bank, bank_kind, entry, type, value, distance and the source's category,
-// series, tags and AI flag when present.
+// The JSON form of a match in every output (lookup, scan, /v1/submit):
+// bank, bank_kind, entry, type, value, distance, for PDQ the bank's
+// threshold and the variant that matched (when not the file's own hash), and
+// the source's category, series, tags and AI flag when present.
 nlohmann::ordered_json MatchToJson(const Match& m);
 
 }  // namespace needle::banks

@@ -1,5 +1,6 @@
 // needle's own API (/v1): one-call submission (digests, PDQ, matches,
 // provenance, verdict), bank listing, flood quarantine, health, metrics.
+#include "banks/record_lookup.h"
 #include "hash/file_hasher.h"
 #include "hash/hash_record_json.h"
 #include "media/decode.h"
@@ -40,40 +41,38 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
     if (!req.files.empty()) bytes = &req.files.begin()->second.content;
     if (bytes->empty()) return Error(res, 400, "no content: send the file as the body or as multipart form data");
     const auto* data = reinterpret_cast<const uint8_t*>(bytes->data());
+    const std::string dihedral_arg = req.get_param_value("dihedral");
+    if (!dihedral_arg.empty() && dihedral_arg != "true" && dihedral_arg != "false")
+      return Error(res, 400, "dihedral must be true or false");
+    hash::HashOptions ho;
+    ho.dihedral = dihedral_arg == "true";
     media::DecodedImage decoded;
     hash::FileHashRecord rec;
     rec.path = "upload";
     rec.size = bytes->size();
     rec.digests = hash::DigestBytes(data, bytes->size());
-    hash::HashDecoded(data, bytes->size(), {}, &rec, &decoded);
+    hash::HashDecoded(data, bytes->size(), ho, &rec, &decoded);
     nlohmann::json out = hash::ToJson(rec);
     out.erase("path");
-    nlohmann::json matches = nlohmann::json::array();
+    // The same matches as `needle match` and `needle scan` give the file,
+    // with the entries' source metadata (category, series...).
+    Result<std::vector<banks::Match>> found = std::vector<banks::Match>{};
     {
       std::lock_guard<std::mutex> l(cx.store_mu);
-      for (auto [t, v] : {std::pair{store::DigestType::kMd5, rec.digests->md5},
-                          std::pair{store::DigestType::kSha1, rec.digests->sha1},
-                          std::pair{store::DigestType::kSha256, rec.digests->sha256}}) {
-        auto ms = cx.matcher->LookupDigest(t, v);
-        if (ms.ok())
-          for (auto& m : *ms)
-            matches.push_back({{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
-                               {"type", m.type}, {"value", m.value}, {"distance", 0}});
-      }
+      found = banks::LookupRecord(*cx.matcher, rec, {.dihedral = ho.dihedral});
     }
-    if (rec.pdq) {
-      auto banks = cx.matcher->Banks();
-      for (const auto& h : cx.matcher->LookupPdqFast(rec.pdq->hash, rec.pdq->quality, 0.0, {})) {
-        auto b = std::find_if(banks.begin(), banks.end(), [&](const store::BankConfig& x) { return x.id == h.bank_id; });
-        nlohmann::json m{{"bank", h.bank}, {"bank_kind", b != banks.end() ? store::BankKindName(b->kind) : "alert"},
-                         {"entry", h.entry_id}, {"type", "pdq"}, {"distance", h.distance}};
-        if (cx.flood.Record(h.entry_id)) {
+    if (!found.ok()) return Error(res, 500, "bank lookup failed: " + found.status().message());
+    nlohmann::json matches = nlohmann::json::array();
+    for (const auto& fm : *found) {
+      nlohmann::json m = banks::MatchToJson(fm);
+      if (fm.type == "pdq") {
+        if (cx.flood.Record(fm.entry_id)) {
           m["quarantined"] = true;
           cx.metrics.Quarantined();
         }
-        cx.metrics.Match(h.bank);
-        matches.push_back(m);
+        cx.metrics.Match(fm.bank);
       }
+      matches.push_back(std::move(m));
     }
     provenance::InspectOptions io;
     io.trust_anchors = cx.options.trust_anchors;

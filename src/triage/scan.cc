@@ -10,6 +10,7 @@
 #include <opencv2/core/utility.hpp>
 
 #include "banks/matcher.h"
+#include "banks/record_lookup.h"
 #include "detect/detector_pool.h"
 #include "hash/file_hasher.h"
 #include "hash/hash_record_json.h"
@@ -108,6 +109,8 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
                           {"max_pixels_in_flight", o.max_pixels_in_flight},
                           {"follow_symlinks", o.follow_symlinks},
                           {"banks", bank_info},
+                          {"pdq_queries", o.dihedral ? "own hash, EXIF-upright variant, 7 rotated/mirrored variants"
+                                                     : "own hash, EXIF-upright variant"},
                           {"triage_config", config.raw},
                           {"steps", detectors ? nlohmann::json{"read", "decode", "pdq", "inspect", "detect", "lookup"}
                                               : nlohmann::json{"read", "decode", "pdq", "inspect", "lookup"}},
@@ -119,6 +122,7 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
 
   hash::HashOptions hopt;
   hopt.decode.max_pixels = o.max_pixels;
+  hopt.dihedral = o.dihedral;
   util::PixelBudget pixel_budget(o.max_pixels_in_flight);
   util::WalkOptions wopt;
   wopt.follow_symlinks = o.follow_symlinks;
@@ -210,19 +214,15 @@ Result<ScanSummary> RunScan(const ScanOptions& o) {
       return;
     }
     if (matcher && d.hashed) {
-      const auto& r = *d.hashed;
-      auto add = [&](Result<std::vector<banks::Match>> ms) {
-        if (!ms.ok()) return;
-        for (auto& m : *ms)
-          if (bank_allowed(m.bank)) d.result.matches.push_back(nlohmann::json(banks::MatchToJson(m)));
-      };
-      if (r.digests) {
-        add(matcher->LookupDigest(store::DigestType::kMd5, r.digests->md5));
-        add(matcher->LookupDigest(store::DigestType::kSha1, r.digests->sha1));
-        add(matcher->LookupDigest(store::DigestType::kSha256, r.digests->sha256));
+      // A failed lookup stops the scan: a file reported with no match
+      // because the bank store failed would read as "not known".
+      auto ms = banks::LookupRecord(*matcher, *d.hashed, {.dihedral = o.dihedral});
+      if (!ms.ok()) {
+        failure = Status(ms.status().code(), "bank lookup for " + d.hashed->path + ": " + ms.status().message());
+        return;
       }
-      if (r.pdq) add(matcher->LookupPdq(r.pdq->hash, r.pdq->quality));
-      if (r.pdq_oriented) add(matcher->LookupPdq(*r.pdq_oriented, r.pdq->quality));
+      for (auto& m : *ms)
+        if (bank_allowed(m.bank)) d.result.matches.push_back(nlohmann::json(banks::MatchToJson(m)));
     }
     Status st = cs->RecordFile(d.result, run_id);
     if (!st.ok()) {

@@ -30,6 +30,9 @@ struct ScanOptions {
   std::vector<std::string> banks;       // restrict lookups to these banks (empty = all enabled)
   int threads = 0;
   bool follow_symlinks = false;
+  // Also look up each image's seven rotated and mirrored PDQ variants
+  // (banks/record_lookup.h).
+  bool dihedral = false;
   uint64_t max_pixels = 200'000'000;
   // Decoded pixels held at once by all workers (util/pixel_budget.h); one
   // image above it is decoded alone.

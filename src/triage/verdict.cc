@@ -7,6 +7,9 @@ std::string MatchReason(const nlohmann::json& m) {
   std::string s = "matches bank " + m.value("bank", "?") + " entry " + std::to_string(m.value("entry", 0)) + " by " +
                   m.value("type", "?");
   if (m.value("type", "") == "pdq") s += " at distance " + std::to_string(m.value("distance", 0));
+  const std::string variant = m.value("variant", "");
+  if (variant == "oriented") s += " (the EXIF-upright image)";
+  else if (!variant.empty()) s += " (as a rotated or mirrored copy: " + variant + ")";
   if (m.contains("category")) s += ", category " + m["category"].get<std::string>();
   return s;
 }

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "media/encode_helpers.h"
 #include "test_support.h"
 
 namespace needle::cli {
@@ -72,6 +73,29 @@ TEST(BankCliTest, MatchFilesAgainstABankSeededFromThem) {
   EXPECT_EQ(lines[0]["matches"].size(), 1u);  // the blurred copy: PDQ only
   EXPECT_EQ(lines[1]["matches"].size(), 2u);  // the original: PDQ and SHA-1
   EXPECT_EQ(lines[2]["matches"].size(), 0u);
+}
+
+TEST(BankCliTest, MatchFindsATurnedCopyWithDihedral) {
+  TempDir t;
+  const std::string st = t.File("store");
+  const std::string photo = DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg";
+  // The bank was seeded from a copy turned 90 degrees.
+  WriteFile(t.File("turned.png"), testing::EncodePng(testing::Rotated90(testing::DecodePixels(ReadFile(photo)))));
+  auto turned = JsonLines(RunNeedle({"hash", "--format", "jsonl", t.File("turned.png")}).out).at(0);
+  const std::string seed = "pdq " + turned["pdq"].get<std::string>() + "\n";
+  WriteFile(t.File("seed.txt"), std::vector<uint8_t>(seed.begin(), seed.end()));
+  ASSERT_EQ(RunNeedle({"bank", "create", "SEED", "--store", st}).exit_code, 0);
+  ASSERT_EQ(RunNeedle({"bank", "import", "SEED", t.File("seed.txt"), "--store", st}).exit_code, 0);
+
+  auto plain = RunNeedle({"match", "-q", "--store", st, photo});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(JsonLines(plain.out).at(0)["matches"].size(), 0u);
+  auto turned_hit = RunNeedle({"match", "-q", "--dihedral", "--store", st, photo});
+  ASSERT_EQ(turned_hit.exit_code, 0) << turned_hit.err;
+  auto ms = JsonLines(turned_hit.out).at(0)["matches"];
+  ASSERT_EQ(ms.size(), 1u);
+  EXPECT_EQ(ms[0]["variant"], "rot90");
+  EXPECT_LE(ms[0]["distance"].get<int>(), 8);
 }
 
 TEST(BankCliTest, ExitCodesAndErrors) {

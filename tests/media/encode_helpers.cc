@@ -1,5 +1,6 @@
 #include "media/encode_helpers.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <webp/encode.h>
 
+#include "media/decode.h"
 #include "test_support.h"
 
 namespace needle::testing {
@@ -246,6 +248,32 @@ std::vector<uint8_t> EncodeHeif(const Pixels& p, bool avif) {
   heif_encoder_release(enc);
   heif_context_free(ctx);
   return out;
+}
+
+Pixels Rotated90(const Pixels& p) {
+  Pixels r;
+  r.width = p.height;
+  r.height = p.width;
+  r.channels = p.channels;
+  r.data.resize(p.data.size());
+  const size_t c = size_t(p.channels);
+  // Counter-clockwise: the top-right corner becomes the top-left one.
+  for (int y = 0; y < p.height; ++y)
+    for (int x = 0; x < p.width; ++x)
+      std::copy_n(&p.data[(size_t(y) * size_t(p.width) + size_t(x)) * c], c,
+                  &r.data[(size_t(p.width - 1 - x) * size_t(r.width) + size_t(y)) * c]);
+  return r;
+}
+
+Pixels DecodePixels(const std::vector<uint8_t>& bytes) {
+  Pixels p;
+  auto d = media::Decode(bytes.data(), bytes.size(), {});
+  if (!d.ok()) return p;
+  p.width = d->image.width;
+  p.height = d->image.height;
+  p.channels = d->image.channels;
+  p.data = std::move(d->image.rgb);
+  return p;
 }
 
 }  // namespace needle::testing

@@ -14,6 +14,10 @@ struct Pixels {
 
 // A deterministic pattern with texture (so PDQ quality is high).
 Pixels Pattern(int width, int height, int channels, uint32_t seed = 1);
+// `p` turned 90 degrees counter-clockwise (Pillow's ROTATE_90, PDQ's rot90).
+Pixels Rotated90(const Pixels& p);
+// The decoded pixels of an image file's bytes (empty on a decode failure).
+Pixels DecodePixels(const std::vector<uint8_t>& bytes);
 // The RGB the colour policy expects from `p`: alpha dropped, grey replicated.
 std::vector<uint8_t> ExpectedRgb(const Pixels& p);
 

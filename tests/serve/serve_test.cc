@@ -99,6 +99,44 @@ TEST_F(ServeTest, UploadsHashedInMemoryAndMalformedMultipartRefused) {
   EXPECT_GE(sj["detector"]["tiles"]["rows"].get<int>(), 1);
 }
 
+TEST_F(ServeTest, SubmitMatchesAsTheCliDoesAndFindsTurnedCopiesOnRequest) {
+  Start();
+  auto c = Client(submitter_);
+  auto cur = Client(admin_);
+  const auto bytes = ReadFile(DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg");
+  const std::string body(bytes.begin(), bytes.end());
+  // LIVE holds the photo's bytes (MD5) and the PDQ of its pixels turned 90 degrees.
+  const auto turned_png = testing::EncodePng(testing::Rotated90(testing::DecodePixels(bytes)));
+  const auto turned = hash::HashBytes("turned", turned_png.data(), turned_png.size(), {});
+  ASSERT_TRUE(turned.pdq);
+  const std::string md5 = hash::DigestBytes(bytes.data(), bytes.size()).md5;
+  ASSERT_EQ(cur.Post("/c/bank/LIVE/signal", json({{"pdq", turned.pdq->hash.ToHex()}}).dump(), "application/json")->status,
+            201);
+  ASSERT_EQ(cur.Post("/c/bank/LIVE/signal", json({{"video_md5", md5}}).dump(), "application/json")->status, 201);
+
+  auto plain = json::parse(c.Post("/v1/submit", body, "application/octet-stream")->body);
+  ASSERT_EQ(plain["matches"].size(), 1u) << plain.dump();  // the bytes only
+  EXPECT_EQ(plain["matches"][0]["type"], "md5");
+  EXPECT_EQ(plain["matches"][0]["value"], md5);  // the entry's hash, as `needle match` prints it
+
+  auto turned_hit = c.Post("/v1/submit?dihedral=true", body, "application/octet-stream");
+  ASSERT_EQ(turned_hit->status, 200);
+  auto tj = json::parse(turned_hit->body);
+  ASSERT_EQ(tj["matches"].size(), 2u) << tj.dump();
+  const json& pdq = tj["matches"][1];
+  EXPECT_EQ(pdq["type"], "pdq");
+  EXPECT_EQ(pdq["variant"], "rot90");
+  EXPECT_EQ(pdq["threshold"], 31);
+  EXPECT_LE(pdq["distance"].get<int>(), 8);
+  EXPECT_TRUE(tj.contains("pdq_dihedral"));
+  bool reason_says_turned = false;
+  for (const auto& r : tj["verdict"]["reasons"])
+    reason_says_turned |= r.get<std::string>().find("rotated or mirrored copy: rot90") != std::string::npos;
+  EXPECT_TRUE(reason_says_turned) << tj["verdict"].dump();
+
+  EXPECT_EQ(c.Post("/v1/submit?dihedral=yes", body, "application/octet-stream")->status, 400);
+}
+
 TEST_F(ServeTest, VideoMd5IsHmasSecondSignalType) {
   // HMA's defaults are pdq and video_md5: a client hashing, banking and
   // looking up videos works unchanged.
@@ -291,8 +329,11 @@ TEST_F(ServeTest, ContentMetadataComesBackInHmasShape) {
   bad[1].content = "{not json";
   EXPECT_EQ(cur.Post("/c/bank/LIVE/content", bad)->status, 400);
   auto banks = json::parse(Client(submitter_).Get("/v1/banks")->body);
-  for (const auto& b : banks)
-    if (b["name"] == "LIVE") EXPECT_EQ(b["entries"], 1);
+  for (const auto& b : banks) {
+    if (b["name"] == "LIVE") {
+      EXPECT_EQ(b["entries"], 1);
+    }
+  }
 }
 
 TEST_F(ServeTest, ContentDisabledUntilATimeIsNotMatched) {

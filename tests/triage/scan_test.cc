@@ -77,6 +77,28 @@ TEST(ScanTest, SamplesGiveExpectedClassesDedupAndClusters) {
   EXPECT_EQ(ordered.back()["class"], "known");
 }
 
+TEST(ScanTest, DihedralFindsACopyTurnedOnItsSide) {
+  TempDir t;
+  const std::string st = SeedStore(t);
+  ::mkdir(t.File("evidence").c_str(), 0755);
+  WriteFile(t.File("evidence/turned.png"),
+            EncodePng(Rotated90(DecodePixels(ReadFile(SourceDir() + "/samples/bridge.jpg")))));
+  auto scan_class = [&](const std::string& c, bool dihedral) {
+    std::vector<std::string> args = {"scan", t.File("evidence"), "--case", t.File(c), "--store", st, "--quiet",
+                                     "--no-detector"};
+    if (dihedral) args.push_back("--dihedral");
+    auto r = RunNeedle(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return JsonLines(RunNeedle({"report", "--case", t.File(c), "--format", "jsonl"}).out).at(0);
+  };
+  EXPECT_NE(scan_class("plain", false)["class"], "known");
+  auto item = scan_class("turned", true);
+  EXPECT_EQ(item["class"], "known") << item.dump();
+  bool named = false;  // turned back (270 degrees counter-clockwise) it is the banked photo
+  for (const auto& r : item["reasons"]) named |= r.get<std::string>().find("copy: rot270") != std::string::npos;
+  EXPECT_TRUE(named) << item["reasons"].dump();
+}
+
 TEST(ScanTest, RerunOverAnUnchangedTreeDoesNoWork) {
   TempDir t;
   RunNeedle({"scan", SourceDir() + "/samples", "--case", t.File("case"), "--store", t.File("none")});
