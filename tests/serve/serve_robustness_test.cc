@@ -132,7 +132,7 @@ TEST_F(ServeTest, RandomMalformedRequestsNeverCrashOrFailInternally) {
       {"GET", "/site-map"}, {"GET", "/review/"}, {"GET", "/review/app.js"}, {"GET", "/../etc/passwd"},
       {"GET", "/%2e%2e/x"}, {"PATCH", "/m/lookup"}};
   const std::vector<std::string> params = {"signal_type", "signal", "banks", "include_distance", "bypass_coinflip",
-                                           "url", "content_id", "name", "bank"};
+                                           "url", "content_id", "name", "bank", "dihedral"};
   // NEEDLE_STORM_SEED explores other storms; CI runs the fixed one.
   const char* seed = std::getenv("NEEDLE_STORM_SEED");
   Junk j(seed ? static_cast<uint32_t>(std::strtoul(seed, nullptr, 10)) : 20261127u);
