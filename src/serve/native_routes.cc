@@ -1,5 +1,7 @@
 // needle's own API (/v1): one-call submission (digests, PDQ, matches,
 // provenance, verdict), bank listing, flood quarantine, health, metrics.
+#include <map>
+
 #include "banks/record_lookup.h"
 #include "hash/file_hasher.h"
 #include "hash/hash_record_json.h"
@@ -62,16 +64,19 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
       found = banks::LookupRecord(*cx.matcher, rec, {.dihedral = ho.dihedral});
     }
     if (!found.ok()) return Error(res, 500, "bank lookup failed: " + found.status().message());
+    // Flood control counts every matched entry once per upload, whatever
+    // matched it (bytes or pixels), as /m/lookup counts PDQ and video_md5.
     nlohmann::json matches = nlohmann::json::array();
+    std::map<int64_t, bool> quarantined;  // entry -> flagged, for this upload
     for (const auto& fm : *found) {
-      nlohmann::json m = banks::MatchToJson(fm);
-      if (fm.type == "pdq") {
-        if (cx.flood.Record(fm.entry_id)) {
-          m["quarantined"] = true;
-          cx.metrics.Quarantined();
-        }
+      auto [q, first] = quarantined.try_emplace(fm.entry_id, false);
+      if (first) {
+        q->second = cx.flood.Record(fm.entry_id);
+        if (q->second) cx.metrics.Quarantined();
         cx.metrics.Match(fm.bank);
       }
+      nlohmann::json m = banks::MatchToJson(fm);
+      if (q->second) m["quarantined"] = true;
       matches.push_back(std::move(m));
     }
     provenance::InspectOptions io;

@@ -229,6 +229,28 @@ TEST_F(ServeTest, FloodControlQuarantinesUntilConfirmed) {
   EXPECT_FALSE(last["HAY"][0].value("quarantined", false));
 }
 
+TEST_F(ServeTest, FloodControlCountsASubmittedFileOnceWhateverMatchedIt) {
+  ServeOptions o;
+  o.flood_limit = 2;
+  Start(o);
+  const auto bytes = ReadFile(DataDir() + "/pdq/images/bridge-mods/aaa-orig.jpg");
+  const std::string body(bytes.begin(), bytes.end());
+  // One entry that holds both the file's MD5 and its PDQ.
+  const json both = {{"pdq", "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"},
+                     {"video_md5", hash::DigestBytes(bytes.data(), bytes.size()).md5}};
+  ASSERT_EQ(Client(admin_).Post("/c/bank/LIVE/signal", both.dump(), "application/json")->status, 201);
+  auto c = Client(submitter_);
+  auto flags = [&] {
+    auto j = json::parse(c.Post("/v1/submit", body, "application/octet-stream")->body);
+    std::vector<bool> q;
+    for (const auto& m : j["matches"]) q.push_back(m.value("quarantined", false));
+    return q;
+  };
+  EXPECT_EQ(flags(), std::vector<bool>({false, false}));  // md5 and pdq: one match of the entry
+  EXPECT_EQ(flags(), std::vector<bool>({false, false}));  // two: at the limit, not past it
+  EXPECT_EQ(flags(), std::vector<bool>({true, true}));    // three: quarantined, both matches say so
+}
+
 TEST_F(ServeTest, BankChangesAreLiveAndAudited) {
   Start();
   auto admin = Client(admin_);
