@@ -13,6 +13,7 @@ nlohmann::ordered_json MatchToJson(const Match& m) {
   nlohmann::ordered_json j{{"bank", m.bank}, {"bank_kind", store::BankKindName(m.kind)}, {"entry", m.entry_id},
                            {"type", m.type}, {"value", m.value}, {"distance", m.distance}};
   if (m.type == "pdq") j["threshold"] = m.threshold;
+  if (m.differing) j["differing_bits"] = m.differing->ToHex();
   if (!m.variant.empty()) j["variant"] = m.variant;
   const auto& r = m.entry.record;
   if (!r.category.empty()) j["category"] = r.category;
@@ -196,6 +197,10 @@ Result<std::vector<Match>> Matcher::LookupPdq(const hash::Hash256& q, std::optio
     m.value = *e.record.pdq;
     m.distance = hit->distance;
     m.threshold = bank->pdq_threshold;
+    if (auto h = hash::Hash256::FromHex(m.value)) {
+      m.differing = q;
+      for (size_t i = 0; i < 4; ++i) m.differing->limb[i] ^= h->limb[i];
+    }
     m.entry = std::move(e);
     out.push_back(std::move(m));
   }

@@ -34,6 +34,10 @@ struct Match {
   // pdq: which hash of the file matched: "" its own, "oriented" (upright per
   // EXIF) or a rotated/mirrored variant ("rot90"...); see record_lookup.h.
   std::string variant;
+  // pdq: the bits where the query and the entry differ (query XOR entry;
+  // bit 16*i + j is DCT coefficient row i, column j, as in the hash), so a
+  // reader can see where two images part, not only how many bits.
+  std::optional<hash::Hash256> differing;
   store::BankEntry entry;  // source metadata (category, series, tags...)
 };
 
@@ -113,7 +117,8 @@ class Matcher {
 
 // The JSON form of a match in every output (lookup, scan, /v1/submit):
 // bank, bank_kind, entry, type, value, distance, for PDQ the bank's
-// threshold and the variant that matched (when not the file's own hash), and
+// threshold, the differing bits (hex) and the variant that matched (when not
+// the file's own hash), and
 // the source's category, series, tags and AI flag when present.
 nlohmann::ordered_json MatchToJson(const Match& m);
 

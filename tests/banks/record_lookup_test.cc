@@ -71,6 +71,13 @@ TEST_F(RecordLookupTest, ACopyTurnedOnItsSideMatchesOnlyThroughTheVariants) {
   EXPECT_EQ(j["variant"], "rot90");
   EXPECT_EQ(j["threshold"], 31);
   EXPECT_EQ(j["category"], "2");
+  // The differing bits are the rot90 variant XOR the entry: as many as the distance.
+  ASSERT_TRUE(hit.differing);
+  hash::Hash256 back = *hit.differing;
+  for (size_t i = 0; i < 4; ++i) back.limb[i] ^= turned.pdq->hash.limb[i];
+  EXPECT_EQ(back, rec_.dihedral->rot90);
+  EXPECT_EQ(hash::Distance(*hit.differing, hash::Hash256{}), hit.distance);
+  EXPECT_EQ(j["differing_bits"], hit.differing->ToHex());
 
   // Asked for variants the record does not carry: the file's own hash only.
   hash::FileHashRecord bare = rec_;
