@@ -161,7 +161,8 @@ Action RegisterCase(CLI::App& app, int argc, char** argv) {
   scan->add_flag("--follow-symlinks", f->follow_symlinks, "Follow symbolic links inside folders");
   scan->add_flag("--dihedral", f->dihedral,
                  "Also match images rotated or mirrored against the banks (7 more PDQ queries a file);\n"
-                 "such a match names its \"variant\" (rot90, flipx, ...)");
+                 "such a match names its \"variant\" (rot90, flipx, ...). Applies to the files this run\n"
+                 "reads: files the case already holds unchanged are not read again");
   scan->add_option("--detector-model", f->detector_model, "Pixel detector model description (default: bundled)");
   scan->add_flag("--no-detector", f->no_detector,
                  "Skip the pixel detector (about 50 ms per megapixel per core); recorded in the audit log");
