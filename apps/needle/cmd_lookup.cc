@@ -5,9 +5,9 @@
 #include <memory>
 #include <thread>
 
+#include "banks/hash_record.h"
 #include "banks/matcher.h"
 #include "banks/record_lookup.h"
-#include "banks/hash_record.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "hash/file_hasher.h"

@@ -115,11 +115,11 @@ class Matcher {
   bool from_snapshot_ = false, from_bank_map_ = false;
 };
 
-// The JSON form of a match in every output (lookup, scan, /v1/submit):
-// bank, bank_kind, entry, type, value, distance, for PDQ the bank's
-// threshold, the differing bits (hex) and the variant that matched (when not
-// the file's own hash), and
-// the source's category, series, tags and AI flag when present.
+// The JSON form of a match in every output (lookup, match, scan,
+// /v1/submit): bank, bank_kind, entry, type, value, distance; for PDQ the
+// bank's threshold, the differing bits (hex) and the variant that matched
+// (when not the file's own hash); the source's category, series, tags and
+// AI flag when present.
 nlohmann::ordered_json MatchToJson(const Match& m);
 
 }  // namespace needle::banks

@@ -1,4 +1,4 @@
-// The bank matches of one hashed file, by one rule for `needle lookup`,
+// The bank matches of one hashed file, by one rule for `needle match`,
 // `needle scan` and the service's /v1/submit: its MD5, SHA-1 and SHA-256;
 // its PDQ; the upright variant when EXIF says the pixels are stored rotated
 // (lists hold hashes of both forms); and, when asked, the seven rotated and
