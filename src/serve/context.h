@@ -55,6 +55,7 @@ void AuditRequest(Context& cx, const Principal& who, const std::string& action, 
 
 void RegisterHmaRoutes(httplib::Server& svr, Context& cx);
 void RegisterNativeRoutes(httplib::Server& svr, Context& cx);
+void RegisterBatchLookup(httplib::Server& svr, Context& cx);  // POST /v1/lookup
 void RegisterReviewRoutes(httplib::Server& svr, Context& cx);
 
 }  // namespace needle::serve

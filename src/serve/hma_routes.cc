@@ -210,7 +210,8 @@ void RegisterHmaRoutes(httplib::Server& svr, Context& cx) {
     Json(res, {"/c/bank/<name>", "/c/bank/<name>/content", "/c/bank/<name>/content/<id>", "/c/bank/<name>/signal",
                "/c/banks", "/c/content_type", "/c/signal_type", "/c/signal_type/<name>", "/c/signal_type/index",
                "/h/hash", "/m/compare", "/m/index/status", "/m/lookup", "/m/raw_lookup", "/site-map",
-               "/status", "/status/live", "/v1/banks", "/v1/health", "/v1/metrics", "/v1/quarantine", "/v1/submit"});
+               "/status", "/status/live", "/v1/banks", "/v1/health", "/v1/lookup", "/v1/metrics", "/v1/quarantine",
+               "/v1/submit"});
   }));
 
   // --- hasher

@@ -166,6 +166,7 @@ Status RunServer(const ServeOptions& o, const std::atomic<bool>* stop) {
 
   RegisterHmaRoutes(*svr, *cx);
   RegisterNativeRoutes(*svr, *cx);
+  RegisterBatchLookup(*svr, *cx);
   RegisterReviewRoutes(*svr, *cx);
   svr->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {

@@ -122,7 +122,7 @@ TEST_F(ServeTest, RandomMalformedRequestsNeverCrashOrFailInternally) {
       {"PUT", "/c/bank/LIVE/content/1"}, {"PUT", "/c/bank/HAY/content/99999999999999999999"},
       {"GET", "/c/signal_type"}, {"PUT", "/c/signal_type/pdq"}, {"GET", "/c/content_type"},
       {"GET", "/c/signal_type/index"},
-      {"DELETE", "/c/bank/HAY/content/99999999999999999999"}, {"POST", "/v1/submit"}, {"GET", "/v1/banks"},
+      {"DELETE", "/c/bank/HAY/content/99999999999999999999"}, {"POST", "/v1/submit"}, {"POST", "/v1/lookup"}, {"GET", "/v1/banks"},
       {"GET", "/v1/quarantine"}, {"POST", "/v1/quarantine/1/confirm"},
       {"POST", "/v1/quarantine/99999999999999999999/confirm"}, {"GET", "/v1/review/config"},
       {"PUT", "/v1/review/settings"}, {"GET", "/v1/case/items"}, {"GET", "/v1/case/items/1/thumbnail"},

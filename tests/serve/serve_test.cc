@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <ctime>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "banks/importer.h"
@@ -135,6 +137,61 @@ TEST_F(ServeTest, SubmitMatchesAsTheCliDoesAndFindsTurnedCopiesOnRequest) {
   EXPECT_TRUE(reason_says_turned) << tj["verdict"].dump();
 
   EXPECT_EQ(c.Post("/v1/submit?dihedral=yes", body, "application/octet-stream")->status, 400);
+}
+
+TEST_F(ServeTest, BatchLookupAnswersAsSingleLookupsDo) {
+  Start();
+  auto c = Client(submitter_);
+  // The reference needles (each 0-3 matches in HAY, at distances up to 31)
+  // and a few HAY hashes themselves.
+  std::vector<std::string> pdq;
+  {
+    std::ifstream in(DataDir() + "/pdq/hash-lists/needles.txt");
+    std::string line;
+    while (std::getline(in, line) && pdq.size() < 60)
+      if (!line.empty() && line[0] != '#') pdq.push_back(line.substr(line.find_last_of(" \t") + 1));
+  }
+  pdq.push_back(FirstHay());
+  ASSERT_GT(pdq.size(), 40u);
+  auto r = c.Post("/v1/lookup", json({{"pdq", pdq}}).dump(), "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto batch = json::parse(r->body)["pdq"];
+  ASSERT_EQ(batch.size(), pdq.size());
+  size_t matched = 0;
+  for (size_t i = 0; i < pdq.size(); ++i) {  // the oracle: one /m/lookup each
+    auto single = json::parse(c.Get("/m/lookup?bypass_coinflip=true&signal_type=pdq&signal=" + pdq[i])->body);
+    std::set<std::pair<int64_t, int>> want, got;
+    for (const auto& [bank, hits] : single.items())
+      for (const auto& h : hits) want.insert({h["bank_content_id"].get<int64_t>(), std::stoi(h["distance"].get<std::string>())});
+    for (const auto& h : batch[i]) got.insert({h["entry"].get<int64_t>(), h["distance"].get<int>()});
+    EXPECT_EQ(got, want) << pdq[i];
+    matched += !got.empty();
+  }
+  EXPECT_GT(matched, 40u);
+
+  // MD5 too, and the banks filter.
+  auto cur = Client(admin_);
+  const std::string md5 = "0123456789abcdef0123456789abcdef";
+  ASSERT_EQ(cur.Post("/c/bank/LIVE/signal", json({{"video_md5", md5}}).dump(), "application/json")->status, 201);
+  auto both = json::parse(c.Post("/v1/lookup", json({{"md5", {md5, std::string(32, 'f')}}, {"pdq", {FirstHay()}}}).dump(),
+                                 "application/json")->body);
+  EXPECT_EQ(both["md5"][0][0]["bank"], "LIVE");
+  EXPECT_TRUE(both["md5"][1].empty());
+  EXPECT_EQ(both["pdq"][0][0]["bank"], "HAY");
+  auto only_live = json::parse(c.Post("/v1/lookup", json({{"pdq", {FirstHay()}}, {"banks", {"LIVE"}}}).dump(),
+                                      "application/json")->body);
+  EXPECT_TRUE(only_live["pdq"][0].empty());
+
+  // Refused whole, with what is wrong.
+  auto bad = c.Post("/v1/lookup", json({{"pdq", {FirstHay(), FirstHay(), "abc"}}}).dump(), "application/json");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("pdq[2]"), std::string::npos) << bad->body;
+  for (const std::string b : {"[1,2]", "{\"pdq\": \"abc\"}", "{\"pdq\": [7]}", "{\"md5\": [\"xyz\"]}",
+                              "{\"banks\": \"HAY\"}", "not json"})
+    EXPECT_EQ(c.Post("/v1/lookup", b, "application/json")->status, 400) << b;
+  EXPECT_EQ(c.Post("/v1/lookup", json({{"pdq", std::vector<std::string>(10001, FirstHay())}}).dump(),
+                   "application/json")->status, 400);
+  EXPECT_EQ(httplib::Client("127.0.0.1", port_).Post("/v1/lookup", "{}", "application/json")->status, 401);
 }
 
 TEST_F(ServeTest, VideoMd5IsHmasSecondSignalType) {
