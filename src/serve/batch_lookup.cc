@@ -40,11 +40,7 @@ nlohmann::json HitsJson(Context& cx, const std::vector<banks::Matcher::FastHit>&
   nlohmann::json a = nlohmann::json::array();
   for (const auto& h : hits) {
     nlohmann::json m{{"bank", h.bank}, {"entry", h.entry_id}, {"distance", h.distance}};
-    if (cx.flood.Record(h.entry_id)) {
-      m["quarantined"] = true;
-      cx.metrics.Quarantined();
-    }
-    cx.metrics.Match(h.bank);
+    if (CountMatch(cx, h.entry_id, h.bank)) m["quarantined"] = true;
     a.push_back(std::move(m));
   }
   return a;
@@ -82,11 +78,7 @@ void RegisterBatchLookup(httplib::Server& svr, Context& cx) {
     if (body.contains("md5")) {
       nlohmann::json a = nlohmann::json::array();
       for (const auto& h : md5) {
-        Result<std::vector<banks::Matcher::FastHit>> hits = std::vector<banks::Matcher::FastHit>{};
-        {
-          std::lock_guard<std::mutex> l(cx.store_mu);
-          hits = cx.matcher->LookupDigestFast(store::DigestType::kMd5, h, 0.0, only_banks);
-        }
+        auto hits = Md5Hits(cx, h, 0.0, only_banks);
         if (!hits.ok()) return Error(res, 500, "bank lookup failed: " + hits.status().message());
         a.push_back(HitsJson(cx, *hits));
       }

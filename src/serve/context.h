@@ -53,6 +53,15 @@ httplib::Server::Handler Guard(Context& cx, const std::string& route, Role role,
 // Audit a state-changing request in the bank store's log.
 void AuditRequest(Context& cx, const Principal& who, const std::string& action, const nlohmann::json& details);
 
+// A match about to be answered: counted per bank in the metrics and by flood
+// control; true when its entry is quarantined (the caller marks the match).
+bool CountMatch(Context& cx, int64_t entry_id, const std::string& bank);
+
+// The fast lookup of an MD5 (HMA's video_md5), under the store lock.
+Result<std::vector<banks::Matcher::FastHit>> Md5Hits(Context& cx, const std::string& md5, double coin,
+                                                     const std::vector<std::string>& banks,
+                                                     bool ignore_enabled = false);
+
 void RegisterHmaRoutes(httplib::Server& svr, Context& cx);
 void RegisterNativeRoutes(httplib::Server& svr, Context& cx);
 void RegisterBatchLookup(httplib::Server& svr, Context& cx);  // POST /v1/lookup

@@ -43,12 +43,8 @@ nlohmann::json HitsBody(Context& cx, const std::vector<banks::Matcher::FastHit>&
   nlohmann::json out = nlohmann::json::object();
   for (const auto& h : hits) {
     nlohmann::json m{{"bank_content_id", h.entry_id}, {"distance", std::to_string(h.distance)}};
-    if (cx.flood.Record(h.entry_id)) {
-      m["quarantined"] = true;  // needle addition: do not auto-action
-      cx.metrics.Quarantined();
-    }
+    if (CountMatch(cx, h.entry_id, h.bank)) m["quarantined"] = true;  // needle addition: do not auto-action
     out[h.bank].push_back(m);
-    cx.metrics.Match(h.bank);
   }
   return out;
 }
@@ -56,12 +52,6 @@ nlohmann::json HitsBody(Context& cx, const std::vector<banks::Matcher::FastHit>&
 nlohmann::json LookupBody(Context& cx, const hash::Hash256& q, std::optional<int> quality, double coin,
                           const std::vector<std::string>& banks) {
   return HitsBody(cx, cx.matcher->LookupPdqFast(q, quality, coin, banks));
-}
-
-Result<std::vector<banks::Matcher::FastHit>> Md5Hits(Context& cx, const std::string& md5, double coin,
-                                                     const std::vector<std::string>& banks, bool ignore_enabled = false) {
-  std::lock_guard<std::mutex> l(cx.store_mu);
-  return cx.matcher->LookupDigestFast(store::DigestType::kMd5, md5, coin, banks, ignore_enabled);
 }
 
 // The hits for a request's `signal_type` and `signal` (pdq or video_md5),

@@ -70,11 +70,7 @@ void RegisterNativeRoutes(httplib::Server& svr, Context& cx) {
     std::map<int64_t, bool> quarantined;  // entry -> flagged, for this upload
     for (const auto& fm : *found) {
       auto [q, first] = quarantined.try_emplace(fm.entry_id, false);
-      if (first) {
-        q->second = cx.flood.Record(fm.entry_id);
-        if (q->second) cx.metrics.Quarantined();
-        cx.metrics.Match(fm.bank);
-      }
+      if (first) q->second = CountMatch(cx, fm.entry_id, fm.bank);
       nlohmann::json m = banks::MatchToJson(fm);
       if (q->second) m["quarantined"] = true;
       matches.push_back(std::move(m));

@@ -57,6 +57,19 @@ httplib::Server::Handler Guard(Context& cx, const std::string& route, Role role,
   };
 }
 
+bool CountMatch(Context& cx, int64_t entry_id, const std::string& bank) {
+  cx.metrics.Match(bank);
+  if (!cx.flood.Record(entry_id)) return false;
+  cx.metrics.Quarantined();
+  return true;
+}
+
+Result<std::vector<banks::Matcher::FastHit>> Md5Hits(Context& cx, const std::string& md5, double coin,
+                                                     const std::vector<std::string>& banks, bool ignore_enabled) {
+  std::lock_guard<std::mutex> l(cx.store_mu);
+  return cx.matcher->LookupDigestFast(store::DigestType::kMd5, md5, coin, banks, ignore_enabled);
+}
+
 void AuditRequest(Context& cx, const Principal& who, const std::string& action, const nlohmann::json& details) {
   nlohmann::json d = details;
   d["token_id"] = who.token_id;
